@@ -1,0 +1,47 @@
+'use strict';
+
+const { apiUrl, baseUrl } = require('./lib/api');
+
+// The credential test named by the API contract: GET /v1/models (200 = valid, 401 = bad key).
+// A 401 becomes a readable AuthenticationError in middleware/problem-to-error.js.
+const test = async (z, bundle) => {
+  const response = await z.request({ url: apiUrl(bundle, '/v1/models'), method: 'GET' });
+  const body = response.data || {};
+  if (!Array.isArray(body.data)) {
+    throw new z.errors.Error(
+      `${baseUrl(bundle)} answered GET /v1/models without a model list; is this a BestRoute server?`,
+      'NotBestRoute',
+      response.status,
+    );
+  }
+  return body;
+};
+
+// Shown in the Zapier account picker: which server, and how many models it routes across.
+const connectionLabel = (z, bundle) => {
+  const host = baseUrl(bundle).replace(/^https?:\/\//, '');
+  const count = bundle.inputData && bundle.inputData.count;
+  return Number.isInteger(count) ? `${host} (${count} models)` : host;
+};
+
+module.exports = {
+  type: 'custom',
+  fields: [
+    {
+      key: 'base_url',
+      label: 'Base URL',
+      type: 'string',
+      required: true,
+      helpText: 'Where your BestRoute server is reachable, e.g. `https://bestroute.example.com`.',
+    },
+    {
+      key: 'api_key',
+      label: 'API Key',
+      type: 'password',
+      required: true,
+      helpText: 'A BestRoute API key (starts with `br-`). Create one with the admin API.',
+    },
+  ],
+  test,
+  connectionLabel,
+};

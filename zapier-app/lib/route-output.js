@@ -1,0 +1,45 @@
+'use strict';
+
+// Readable labels for the response of POST /v1/route (docs/api.md): the flat fields first,
+// then the routing receipt. Nested keys use Zapier's `parent__child` and `list[]child` notation.
+
+const outputFields = [
+  { key: 'id', label: 'Request ID', type: 'string' },
+  { key: 'answer', label: 'Answer', type: 'string' },
+  { key: 'output', label: 'Structured Output' },
+  { key: 'model', label: 'Model', type: 'string' },
+  { key: 'provider', label: 'Provider', type: 'string' },
+  { key: 'task_type', label: 'Task Type', type: 'string' },
+  { key: 'cost_usd', label: 'Cost (USD)', type: 'number' },
+  { key: 'estimated_cost_usd', label: 'Estimated Cost (USD)', type: 'number' },
+  { key: 'baseline_cost_usd', label: 'Baseline Cost (USD)', type: 'number' },
+  { key: 'savings_usd', label: 'Savings vs. Baseline (USD)', type: 'number' },
+  { key: 'latency_ms', label: 'Latency (ms)', type: 'number' },
+  { key: 'fallback_used', label: 'Fallback Used', type: 'boolean' },
+  { key: 'dry_run', label: 'Dry Run', type: 'boolean' },
+  { key: 'usage__input_tokens', label: 'Input Tokens', type: 'integer' },
+  { key: 'usage__output_tokens', label: 'Output Tokens', type: 'integer' },
+  { key: 'receipt__strategy', label: 'Receipt: Strategy', type: 'string' },
+  { key: 'receipt__task__type', label: 'Receipt: Detected Task Type', type: 'string' },
+  { key: 'receipt__task__confidence', label: 'Receipt: Task Type Confidence', type: 'number' },
+  { key: 'receipt__task__difficulty', label: 'Receipt: Task Difficulty (0-1)', type: 'number' },
+  { key: 'receipt__task__input_tokens', label: 'Receipt: Task Input Tokens', type: 'integer' },
+  { key: 'receipt__reason', label: 'Receipt: Why This Model', type: 'string' },
+  { key: 'receipt__chosen', label: 'Receipt: Chosen Model', type: 'string' },
+  { key: 'receipt__candidates[]model', label: 'Receipt: Candidate Model', type: 'string' },
+  { key: 'receipt__candidates[]provider', label: 'Receipt: Candidate Provider', type: 'string' },
+  { key: 'receipt__candidates[]score', label: 'Receipt: Candidate Score', type: 'number' },
+  { key: 'receipt__candidates[]quality', label: 'Receipt: Candidate Quality', type: 'number' },
+  { key: 'receipt__candidates[]est_cost_usd', label: 'Receipt: Candidate Estimated Cost (USD)', type: 'number' },
+  { key: 'receipt__candidates[]est_latency_ms', label: 'Receipt: Candidate Estimated Latency (ms)', type: 'number' },
+  { key: 'receipt__excluded[]model', label: 'Receipt: Excluded Model', type: 'string' },
+  { key: 'receipt__excluded[]reason', label: 'Receipt: Exclusion Reason', type: 'string' },
+  { key: 'receipt__attempts[]model', label: 'Receipt: Attempted Model', type: 'string' },
+  { key: 'receipt__attempts[]status', label: 'Receipt: Attempt Status', type: 'string' },
+  { key: 'receipt__attempts[]error_type', label: 'Receipt: Attempt Error Type', type: 'string' },
+  { key: 'receipt__attempts[]detail', label: 'Receipt: Attempt Detail', type: 'string' },
+  { key: 'receipt__attempts[]latency_ms', label: 'Receipt: Attempt Latency (ms)', type: 'number' },
+  { key: 'receipt__rules_applied', label: 'Receipt: Rules Applied', type: 'string', list: true },
+];
+
+module.exports = { outputFields };
