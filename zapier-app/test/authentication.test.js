@@ -1,0 +1,45 @@
+'use strict';
+
+const zapier = require('zapier-platform-core');
+const App = require('../index');
+const { live, bundle, zapierError } = require('./support/live');
+
+const appTester = zapier.createAppTester(App);
+
+describe('authentication (custom: base URL + API key, tested with GET /v1/models)', () => {
+  test('passes with a valid key and labels the connection with host and model count', async () => {
+    const b = bundle();
+    const result = await appTester(App.authentication.test, b);
+    expect(result.object).toBe('list');
+    expect(result.count).toBe(result.data.length);
+    expect(result.count).toBeGreaterThan(0);
+
+    const label = await appTester(App.authentication.connectionLabel, { ...b, inputData: result });
+    const host = new URL(live().base_url).host;
+    expect(label).toBe(`${host} (${result.count} models)`);
+  });
+
+  test('accepts a base URL with a trailing slash or the /v1 suffix', async () => {
+    const base = live().base_url;
+    for (const variant of [`${base}/`, `${base}/v1`, `${base}/v1/`]) {
+      const result = await appTester(App.authentication.test, bundle({}, { base_url: variant }));
+      expect(result.count).toBeGreaterThan(0);
+    }
+  });
+
+  test('fails with a wrong key as an authentication error that names the key', async () => {
+    const error = await zapierError(
+      appTester(App.authentication.test, bundle({}, { api_key: 'br-not-a-real-key' })),
+    );
+    expect(error.name).toBe('AppError');
+    expect(error.code).toBe('AuthenticationError');
+    expect(error.status).toBe(401);
+    expect(error.message).toMatch(/API key/);
+  });
+
+  test('fails without a key once the server has keys', async () => {
+    const error = await zapierError(appTester(App.authentication.test, bundle({}, { api_key: '' })));
+    expect(error.code).toBe('AuthenticationError');
+    expect(error.status).toBe(401);
+  });
+});

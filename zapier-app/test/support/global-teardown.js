@@ -1,0 +1,7 @@
+'use strict';
+
+const { stop } = require('./live-stack');
+
+module.exports = async () => {
+  await stop(globalThis.__BESTROUTE_STACK__);
+};
