@@ -1,0 +1,3 @@
+from bestroute.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""The one place where errors become ``application/problem+json`` responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bestroute.errors import BestRouteError, InvalidField, MalformedBody
+
+log = logging.getLogger("bestroute.api")
+PROBLEM = "application/problem+json"
+
+
+def problem_response(exc: BestRouteError) -> JSONResponse:
+    return JSONResponse(exc.problem(), status_code=exc.status, media_type=PROBLEM, headers=exc.headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    out = ""
+    for p in parts:
+        if p.isdigit():
+            out += f"[{p}]"
+        elif p.startswith(("function-after", "function-before", "union", "literal", "str", "list")):
+            continue
+        else:
+            out += ("." if out else "") + p
+    return out or "body"
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err.get("msg", "invalid"))
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field; remove it (see docs/api.md for the accepted fields)"
+    if kind == "missing":
+        return "field required"
+    if kind == "model_attributes_type" or kind == "dict_type":
+        return "must be a JSON object"
+    return msg
+
+
+def validation_to_problem(exc: RequestValidationError) -> BestRouteError:
+    errs = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errs):
+        first = next(e for e in errs if e.get("type") == "json_invalid")
+        where = first.get("ctx", {}).get("error", "invalid JSON")
+        return MalformedBody(f"request body is not valid JSON ({where}); send a JSON object")
+    items, seen = [], set()
+    for e in errs:
+        field, message = _field(tuple(e.get("loc", ()))), _message(e)
+        if (field, message) not in seen:
+            seen.add((field, message))
+            items.append({"field": field, "message": message})
+    return InvalidField(items)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(BestRouteError)
+    async def _ours(request: Request, exc: BestRouteError) -> JSONResponse:
+        return problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem_response(validation_to_problem(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        err = BestRouteError(str(exc.detail))
+        err.status, err.title = exc.status_code, str(exc.detail)
+        body = err.problem()
+        body["type"] = f"/problems/http-{exc.status_code}"
+        return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", extra={"path": request.url.path})
+        return problem_response(BestRouteError("unexpected server error; it has been logged"))

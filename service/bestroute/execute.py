@@ -1,0 +1,241 @@
+"""Calling models through litellm, and falling back to the next candidate when a call fails.
+
+litellm's exceptions are translated here, once, into ``errors.ProviderError`` subclasses; the
+fallback loop branches only on those.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import jsonschema
+
+from bestroute import errors
+from bestroute.catalog import ModelSpec
+from bestroute.policy import Candidate
+from bestroute.providers import Credentials
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    text: str
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(slots=True)
+class Attempt:
+    model: str
+    status: str
+    latency_ms: float
+    error_type: str | None = None
+    detail: str | None = None
+
+
+class Caller(Protocol):
+    async def __call__(self, model: ModelSpec, creds: Credentials, messages: list[dict[str, str]], *,
+                       max_tokens: int, temperature: float | None, timeout_s: float,
+                       json_schema: dict[str, Any] | None) -> Completion: ...
+
+
+_litellm: Any = None
+
+
+def load_litellm() -> Any:
+    """Import litellm once per process, offline, with its per-call extras turned off."""
+    global _litellm
+    if _litellm is None:
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import litellm
+
+        litellm.telemetry = False
+        litellm.suppress_debug_info = True
+        litellm.drop_params = True
+        litellm.num_retries = 0
+        litellm.turn_off_message_logging = True
+        _litellm = litellm
+    return _litellm
+
+
+def translate(exc: BaseException, model: str) -> errors.ProviderError:
+    """Turn anything a provider call raised into our most specific ProviderError."""
+    if isinstance(exc, errors.ProviderError):
+        return exc
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        return errors.ProviderTimeout(f"{model} did not answer in time")
+    litellm = load_litellm()
+    ex = litellm.exceptions
+    message = str(getattr(exc, "message", exc))[:300]
+    table: list[tuple[type, type[errors.ProviderError]]] = [
+        (ex.ContextWindowExceededError, errors.ContextWindowExceeded),
+        (ex.AuthenticationError, errors.ProviderAuthError),
+        (ex.PermissionDeniedError, errors.ProviderAuthError),
+        (ex.Timeout, errors.ProviderTimeout),
+        (ex.RateLimitError, errors.ProviderRateLimited),
+        (ex.ServiceUnavailableError, errors.ProviderUnavailable),
+        (ex.InternalServerError, errors.ProviderUnavailable),
+        (ex.APIConnectionError, errors.ProviderUnavailable),
+        (ex.BadRequestError, errors.ProviderBadRequest),
+        (ex.NotFoundError, errors.ProviderBadRequest),
+    ]
+    for foreign, ours in table:
+        if isinstance(exc, foreign):
+            if ours is errors.ProviderBadRequest and "context" in message.lower() and "length" in message.lower():
+                ours = errors.ContextWindowExceeded
+            return ours(f"{model}: {message}")
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int) and status >= 500:
+        return errors.ProviderUnavailable(f"{model}: HTTP {status}: {message}")
+    return errors.ProviderBadResponse(f"{model}: malformed answer ({type(exc).__name__}: {message})")
+
+
+async def litellm_call(model: ModelSpec, creds: Credentials, messages: list[dict[str, str]], *,
+                       max_tokens: int, temperature: float | None, timeout_s: float,
+                       json_schema: dict[str, Any] | None) -> Completion:
+    litellm = load_litellm()
+    kwargs: dict[str, Any] = {
+        "model": model.litellm_model,
+        "messages": messages,
+        "max_tokens": max_tokens,
+        "timeout": timeout_s,
+        "num_retries": 0,
+        "api_key": creds.api_key,
+    }
+    if creds.api_base:
+        kwargs["api_base"] = creds.api_base
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    if json_schema is not None and "json_schema" in model.capabilities:
+        kwargs["response_format"] = {"type": "json_schema",
+                                     "json_schema": {"name": "output", "schema": json_schema}}
+    try:
+        resp = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout=timeout_s)
+    except BaseException as exc:  # noqa: BLE001 - translated at this boundary, re-raised as ours
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        raise translate(exc, model.id) from exc
+    try:
+        text = resp.choices[0].message.content
+        usage = resp.usage
+        if text is None:
+            tool_calls = resp.choices[0].message.tool_calls or []
+            text = tool_calls[0].function.arguments if tool_calls else None
+        if not isinstance(text, str):
+            raise ValueError("no text in the answer")
+        return Completion(text, int(usage.prompt_tokens or 0), int(usage.completion_tokens or 0))
+    except (AttributeError, IndexError, TypeError, ValueError) as exc:
+        raise errors.ProviderBadResponse(f"{model.id}: malformed answer ({exc})") from exc
+
+
+def parse_json_output(text: str, schema: dict[str, Any]) -> Any:
+    """The answer parsed and validated, or ProviderBadResponse-like InvalidOutput."""
+    body = text.strip()
+    if body.startswith("```"):
+        body = body.strip("`")
+        body = body.split("\n", 1)[1] if "\n" in body else body
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise InvalidOutput(f"answer is not JSON ({exc.msg})") from exc
+    try:
+        jsonschema.validate(value, schema)
+    except jsonschema.ValidationError as exc:
+        raise InvalidOutput(f"answer does not match the schema: {exc.message}") from exc
+    return value
+
+
+class InvalidOutput(errors.ProviderError):
+    error_type = "invalid_output"
+
+
+@dataclass
+class Outcome:
+    candidate: Candidate | None
+    completion: Completion | None
+    output: Any
+    attempts: list[Attempt] = field(default_factory=list)
+    failure: errors.BestRouteError | None = None
+
+
+async def run(
+    candidates: Sequence[Candidate],
+    messages: list[dict[str, str]],
+    *,
+    creds_for: Callable[[ModelSpec], Credentials | None],
+    call: Caller,
+    deadline: float | None,
+    max_attempts: int,
+    provider_timeout_s: float,
+    temperature: float | None,
+    json_schema: dict[str, Any] | None,
+    on_failure: Callable[[str], Awaitable[None]],
+    on_success: Callable[[str], Awaitable[None]],
+    is_eligible: Callable[[Candidate], bool] = lambda c: True,
+) -> Outcome:
+    """Try candidates in order until one answers; never raises, the outcome says what happened."""
+    attempts: list[Attempt] = []
+    skip_providers: set[str] = set()
+    min_context = 0
+    invalid_retries = 0
+    calls = 0
+    last_error: errors.ProviderError | None = None
+    for cand in candidates:
+        if calls >= max_attempts:
+            break
+        m = cand.model
+        if m.provider in skip_providers or m.context_window <= min_context or not is_eligible(cand):
+            continue
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0.001:
+            return Outcome(None, None, None, attempts, _deadline_error(attempts))
+        creds = creds_for(m)
+        if creds is None:
+            continue
+        timeout = provider_timeout_s if remaining is None else min(provider_timeout_s, remaining)
+        started = time.monotonic()
+        calls += 1
+        try:
+            completion = await call(m, creds, messages, max_tokens=cand.output_tokens,
+                                    temperature=temperature, timeout_s=timeout, json_schema=json_schema)
+            output = parse_json_output(completion.text, json_schema) if json_schema is not None else None
+        except errors.ProviderError as exc:
+            elapsed = (time.monotonic() - started) * 1000
+            last_error = exc
+            if isinstance(exc, InvalidOutput):
+                attempts.append(Attempt(m.id, "invalid_output", round(elapsed, 1), exc.error_type, exc.detail))
+                invalid_retries += 1
+                if invalid_retries > 1:
+                    break
+                continue
+            attempts.append(Attempt(m.id, "error", round(elapsed, 1), exc.error_type, exc.detail))
+            if exc.skip_provider:
+                skip_providers.add(m.provider)
+            if isinstance(exc, errors.ContextWindowExceeded):
+                min_context = max(min_context, m.context_window)
+            elif not isinstance(exc, errors.ProviderBadRequest):
+                await on_failure(m.id)
+            continue
+        elapsed = (time.monotonic() - started) * 1000
+        attempts.append(Attempt(m.id, "ok", round(elapsed, 1)))
+        await on_success(m.id)
+        return Outcome(cand, completion, output, attempts)
+    if deadline is not None and time.monotonic() >= deadline and attempts:
+        return Outcome(None, None, None, attempts, _deadline_error(attempts))
+    if not attempts:
+        detail = "no candidate could be called"
+    else:
+        detail = f"all {len(attempts)} attempts failed; last: {last_error.detail if last_error else 'unknown'}"
+    return Outcome(None, None, None, attempts, errors.AllAttemptsFailed(detail))
+
+
+def _deadline_error(attempts: list[Attempt]) -> errors.DeadlineExceeded:
+    return errors.DeadlineExceeded(
+        f"max_latency_ms passed after {len(attempts)} attempt(s); no model answered in time")

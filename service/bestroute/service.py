@@ -1,0 +1,255 @@
+"""The router as one object: understand the task, decide, call, fall back, record, and explain.
+
+Every front (HTTP ``/v1/route``, the OpenAI-compatible endpoint, MCP, A2A, the CLI) goes through
+``Router.route``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from bestroute import errors
+from bestroute.analyze import TaskProfile, analyze
+from bestroute.catalog import Catalog, ModelSpec
+from bestroute.circuit import CircuitBreaker
+from bestroute.config import Config
+from bestroute.execute import Caller, Outcome, litellm_call, run
+from bestroute.policy import Decision, Limits, decide
+from bestroute.providers import KEY_VARIABLES, ProviderRegistry
+from bestroute.schemas import RouteRequest
+from bestroute.settings import Settings
+from bestroute.store.keys import ApiKey
+from bestroute.store.usage import UsageRecord, UsageWriter
+
+
+@dataclass
+class Hooks:
+    """Team features plug in here (budgets, rate limits); the defaults allow everything."""
+
+    async def reserve(self, key: ApiKey | None, request_id: str, amount: float) -> None:
+        return None
+
+    async def settle(self, key: ApiKey | None, request_id: str, reserved: float, actual: float) -> None:
+        return None
+
+
+@dataclass
+class Router:
+    settings: Settings
+    config: Config
+    catalog: Catalog
+    registry: ProviderRegistry
+    breaker: Any = field(default_factory=CircuitBreaker)
+    usage: UsageWriter | None = None
+    call: Caller = litellm_call
+    hooks: Hooks = field(default_factory=Hooks)
+
+    def __post_init__(self) -> None:
+        self.configured = self.registry.configured(self.catalog)
+
+    # --- validation against the catalog -------------------------------------------------------
+    def _check_names(self, req: RouteRequest) -> None:
+        c = req.constraints
+        providers, models = set(self.catalog.providers), {m.id for m in self.catalog.models}
+        problems = []
+        for fname in ("allowed_providers", "blocked_providers"):
+            for i, name in enumerate(getattr(c, fname) or []):
+                if name not in providers:
+                    problems.append({"field": f"constraints.{fname}[{i}]",
+                                     "message": f"unknown provider '{name}'; known: {', '.join(sorted(providers))}"})
+        for fname in ("allowed_models", "blocked_models"):
+            for i, name in enumerate(getattr(c, fname) or []):
+                if name not in models:
+                    problems.append({"field": f"constraints.{fname}[{i}]",
+                                     "message": f"unknown model '{name}'; see GET /v1/models"})
+        if problems:
+            raise errors.InvalidField(problems)
+
+    def limits(self, req: RouteRequest, key: ApiKey | None) -> Limits:
+        c = req.constraints
+        return Limits(
+            max_cost_usd=c.max_cost_usd, max_latency_ms=c.max_latency_ms,
+            allowed_providers=c.allowed_providers, blocked_providers=c.blocked_providers,
+            allowed_models=c.allowed_models, blocked_models=c.blocked_models,
+            required_capabilities=c.required_capabilities, min_quality=c.min_quality,
+            key_allowed_models=key.allowed_models if key else None,
+            key_allowed_providers=key.allowed_providers if key else None,
+        )
+
+    async def decide(self, req: RouteRequest, key: ApiKey | None = None,
+                     prefer_model: str | None = None) -> tuple[TaskProfile, Decision]:
+        self._check_names(req)
+        chat = req.chat()
+        profile = analyze(req.task_text(), sum(len(m["content"]) for m in chat), len(chat), req.task_type)
+        strategy = req.strategy or (key.default_strategy if key and key.default_strategy else None) \
+            or self.config.default_strategy
+        callable_models = {m.id for m in self.catalog.models} if req.dry_run else self.configured
+        decision = decide(
+            profile, strategy, self.limits(req, key), self.catalog.models,
+            max_output_tokens=req.max_output_tokens, callable_models=callable_models,
+            open_circuits=await self.breaker.open_models(), rules=self.config.rules,
+            quality_floor=self.config.quality_floor, prefer_model=prefer_model,
+        )
+        return profile, decision
+
+    def baseline_cost(self, input_tokens: int, output_tokens: int) -> float:
+        return self.catalog.baseline.estimate_cost(input_tokens, output_tokens)
+
+    # --- the whole request ----------------------------------------------------------------------
+    async def route(self, req: RouteRequest, key: ApiKey | None = None, prefer_model: str | None = None,
+                    request_id: str | None = None) -> dict[str, Any]:
+        started = time.monotonic()
+        request_id = request_id or "req_" + uuid.uuid4().hex
+        profile: TaskProfile | None = None
+        decision: Decision | None = None
+        outcome: Outcome | None = None
+        reserved = 0.0
+        try:
+            profile, decision = await self.decide(req, key, prefer_model)
+            if not req.dry_run and not self.configured:
+                names = ", ".join(KEY_VARIABLES.values())
+                raise errors.ProviderNotConfigured(
+                    f"no provider credentials are set: set at least one of {names} "
+                    "(or a provider in the config file), or send dry_run: true")
+            if decision.chosen is None:
+                raise errors.NoEligibleModel(
+                    _no_model_detail(req, decision),
+                    excluded=[{"model": e.model, "reason": e.reason} for e in decision.excluded])
+            if req.dry_run:
+                body = self._response(request_id, req, profile, decision, None, started)
+                await self.record_success(body, req, key)
+                return body
+            reserved = decision.chosen.est_cost_usd
+            await self.hooks.reserve(key, request_id, reserved)
+            deadline = started + req.constraints.max_latency_ms / 1000 if req.constraints.max_latency_ms else None
+            schema = req.response_format.schema_ if req.response_format and req.response_format.type == "json_schema" else None
+            outcome = await run(
+                decision.candidates, req.chat(), creds_for=self.registry.for_model, call=self.call,
+                deadline=deadline, max_attempts=self.settings.max_attempts,
+                provider_timeout_s=self.settings.provider_timeout_s, temperature=req.temperature,
+                json_schema=schema, on_failure=self.breaker.record_failure,
+                on_success=self.breaker.record_success,
+            )
+            actual = self._cost(outcome)
+            await self.hooks.settle(key, request_id, reserved, actual)
+            reserved = 0.0
+            if outcome.failure is not None:
+                outcome.failure.extra["attempts"] = [_attempt(a) for a in outcome.attempts]
+                raise outcome.failure
+            body = self._response(request_id, req, profile, decision, outcome, started)
+            await self.record_success(body, req, key)
+            return body
+        except errors.BestRouteError as exc:
+            if reserved:
+                await self.hooks.settle(key, request_id, reserved, self._cost(outcome) if outcome else 0.0)
+            await self._record_failure(request_id, req, key, profile, decision, outcome, exc, started)
+            raise
+
+    def _cost(self, outcome: Outcome | None) -> float:
+        if outcome is None or outcome.completion is None or outcome.candidate is None:
+            return 0.0
+        c = outcome.completion
+        return outcome.candidate.model.estimate_cost(c.input_tokens, c.output_tokens)
+
+    def _response(self, request_id: str, req: RouteRequest, profile: TaskProfile, decision: Decision,
+                  outcome: Outcome | None, started: float) -> dict[str, Any]:
+        chosen = outcome.candidate if outcome else decision.chosen
+        assert chosen is not None
+        model: ModelSpec = chosen.model
+        if outcome and outcome.completion:
+            in_tok, out_tok = outcome.completion.input_tokens, outcome.completion.output_tokens
+            cost = model.estimate_cost(in_tok, out_tok)
+            baseline = self.baseline_cost(in_tok, out_tok)
+        else:
+            in_tok, out_tok = profile.input_tokens, 0
+            cost = 0.0
+            baseline = self.baseline_cost(profile.input_tokens, chosen.output_tokens)
+        estimate = chosen.est_cost_usd
+        savings = baseline - (cost if outcome else estimate)
+        latency = round((time.monotonic() - started) * 1000, 2)
+        fallback = bool(outcome and decision.chosen and outcome.candidate
+                        and outcome.candidate.model.id != decision.chosen.model.id)
+        reason = decision.reason
+        if fallback and outcome:
+            failed = [a.model for a in outcome.attempts if a.status != "ok"]
+            reason += (f" {', '.join(failed)} failed, so BestRoute fell back to {model.id}.")
+        body = {
+            "id": request_id,
+            "answer": outcome.completion.text if outcome and outcome.completion else None,
+            "output": outcome.output if outcome else None,
+            "model": model.id,
+            "provider": model.provider,
+            "task_type": profile.task_type,
+            "cost_usd": round(cost, 10),
+            "estimated_cost_usd": round(estimate, 10),
+            "baseline_cost_usd": round(baseline, 10),
+            "savings_usd": round(savings, 10),
+            "latency_ms": latency,
+            "fallback_used": fallback,
+            "dry_run": req.dry_run,
+            "usage": {"input_tokens": in_tok, "output_tokens": out_tok},
+            "receipt": {
+                "strategy": decision.strategy,
+                "task": {"type": profile.task_type, "confidence": profile.confidence,
+                         "difficulty": profile.difficulty, "input_tokens": profile.input_tokens},
+                "reason": reason,
+                "chosen": model.id,
+                "candidates": [{"model": c.model.id, "provider": c.model.provider, "score": c.score,
+                                "quality": c.quality, "est_cost_usd": round(c.est_cost_usd, 10),
+                                "est_latency_ms": c.est_latency_ms} for c in decision.candidates],
+                "excluded": [{"model": e.model, "reason": e.reason} for e in decision.excluded],
+                "attempts": [_attempt(a) for a in outcome.attempts] if outcome else [],
+                "constraints": req.constraints.model_dump(exclude_none=True, exclude_defaults=True),
+                "rules_applied": decision.rules_applied,
+            },
+        }
+        return body
+
+    async def record_success(self, body: dict[str, Any], req: RouteRequest, key: ApiKey | None) -> None:
+        if self.usage is None:
+            return
+        await self.usage.record(UsageRecord(
+            id=body["id"], created_at=time.time(), api_key_id=key.id if key else None,
+            task_type=body["task_type"], model=body["model"], provider=body["provider"],
+            strategy=body["receipt"]["strategy"], input_tokens=body["usage"]["input_tokens"],
+            output_tokens=body["usage"]["output_tokens"], cost_usd=body["cost_usd"],
+            baseline_cost_usd=body["baseline_cost_usd"], latency_ms=body["latency_ms"],
+            status="ok", http_status=200, error_type=None, attempts=len(body["receipt"]["attempts"]),
+            fallback_used=body["fallback_used"], dry_run=body["dry_run"], metadata=req.metadata,
+        ))
+
+    async def _record_failure(self, request_id: str, req: RouteRequest, key: ApiKey | None,
+                              profile: TaskProfile | None, decision: Decision | None,
+                              outcome: Outcome | None, exc: errors.BestRouteError, started: float) -> None:
+        if self.usage is None:
+            return
+        last = outcome.attempts[-1].model if outcome and outcome.attempts else None
+        model = self.catalog.get(last) if last else None
+        await self.usage.record(UsageRecord(
+            id=request_id, created_at=time.time(), api_key_id=key.id if key else None,
+            task_type=profile.task_type if profile else None, model=last,
+            provider=model.provider if model else None, strategy=decision.strategy if decision else None,
+            input_tokens=0, output_tokens=0, cost_usd=self._cost(outcome), baseline_cost_usd=0.0,
+            latency_ms=round((time.monotonic() - started) * 1000, 2), status="error",
+            http_status=exc.status, error_type=exc.slug, attempts=len(outcome.attempts) if outcome else 0,
+            fallback_used=False, dry_run=req.dry_run, metadata=req.metadata,
+        ))
+
+
+def _attempt(a: Any) -> dict[str, Any]:
+    return {"model": a.model, "status": a.status, "error_type": a.error_type, "detail": a.detail,
+            "latency_ms": a.latency_ms}
+
+
+def _no_model_detail(req: RouteRequest, decision: Decision) -> str:
+    c = req.constraints.model_dump(exclude_none=True, exclude_defaults=True)
+    named = ", ".join(f"{k}={v}" for k, v in c.items()) or "the API key's policy"
+    reasons = sorted({e.reason.split(" exceeds ")[0] if "exceeds" in e.reason else e.reason
+                      for e in decision.excluded})
+    sample = "; ".join(f"{e.model}: {e.reason}" for e in decision.excluded[:3])
+    return (f"no model satisfies {named}: all {len(decision.excluded)} models were excluded "
+            f"({sample}{'; ...' if len(decision.excluded) > 3 else ''}). Relax a constraint."
+            if reasons else "no model in the catalog")

@@ -1,0 +1,39 @@
+"""Process settings: environment variables with the BESTROUTE_ prefix (nothing is read at import).
+
+Provider credentials use the providers' conventional variables and live in ``providers``; the
+optional YAML config file (``config``) holds the catalog overrides, routing rules and provider
+entries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BESTROUTE_", extra="ignore")
+
+    config: Path | None = Field(None, description="Path of the YAML config file.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(None, description="sqlite:///path or postgresql://...")
+    redis_url: str | None = None
+    admin_key: SecretStr | None = None
+    max_body_bytes: int = 4 * 1024 * 1024
+    max_attempts: int = 3
+    provider_timeout_s: float = 60.0
+    circuit_failures: int = 3
+    circuit_cooldown_s: float = 30.0
+    cors_origins: list[str] = Field(default_factory=list)
+    log_level: str = "info"
+    usage_batch_max: int = 256
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'bestroute.db').resolve()}"
