@@ -16,6 +16,9 @@ echo "zapier-app: node $(node --version), npm $(npm --version)"
 
 npm ci --no-audit --no-fund
 
+echo "== build (load the app, export its definition)"
+npm run build
+
 echo "== lint"
 npm run lint
 
