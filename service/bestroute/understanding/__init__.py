@@ -1,0 +1,43 @@
+"""Task understanding: what kind of task a prompt is, and how likely a cheap model falls short.
+
+``understand(text)`` is pure, thread-safe and fast (a hashed-feature linear model evaluated with
+numpy; see ``features`` and ``model``). The weights ship in ``artefact/`` and are rebuilt by
+``python -m bestroute.understanding.train``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TASK_TYPES: tuple[str, ...] = (
+    "code",
+    "math_reasoning",
+    "writing_creative",
+    "summarization_extraction",
+    "factual_qa",
+    "classification",
+    "long_context",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    task_type: str  # one of TASK_TYPES
+    confidence: float  # 0..1, probability of task_type
+    difficulty: float  # 0..1, how likely a cheap model falls short
+
+
+def understand(text: str) -> Understanding:
+    """Classify ``text`` and estimate its difficulty; loads the shipped artefact once."""
+    from .model import shipped
+
+    scores = shipped().score(text if isinstance(text, str) else str(text))
+    best = int(scores.type_probs.argmax())
+    return Understanding(
+        task_type=TASK_TYPES[best],
+        confidence=float(scores.type_probs[best]),
+        difficulty=float(scores.difficulty),
+    )
+
+
+__all__ = ["TASK_TYPES", "Understanding", "understand"]

@@ -1,0 +1,89 @@
+"""The shipped linear models and their numpy inference path.
+
+The artefact is one ``.npz``: a weight matrix over the feature space of ``features`` whose first
+seven columns score the task types and whose last column scores difficulty, plus intercepts and
+per-type difficulty offsets. Inference is ``featurize`` + one gather + a softmax; no sklearn, no
+per-call validation, nothing that needs the network.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import features
+
+ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
+WEIGHTS_FILE = "model.npz"
+META_FILE = "meta.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    type_probs: np.ndarray  # one probability per task type, in TASK_TYPES order
+    difficulty: float
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    weights: np.ndarray  # (N_FEATURES, n_types + 1) float32
+    type_bias: np.ndarray  # (n_types,)
+    diff_bias: float
+    diff_type_offset: np.ndarray  # (n_types,) added to the difficulty logit per predicted type
+    task_types: tuple[str, ...]
+
+    def score(self, text: str) -> Scores:
+        hashed, weight, struct = features.featurize(text)
+        total = self.weights[hashed].sum(axis=0) * weight + self.weights[struct].sum(axis=0)
+        n = len(self.task_types)
+        logits = total[:n] + self.type_bias
+        logits = logits - logits.max()
+        probs = np.exp(logits)
+        probs /= probs.sum()
+        diff_logit = float(total[n]) + self.diff_bias + float(self.diff_type_offset @ probs)
+        return Scores(type_probs=probs, difficulty=1.0 / (1.0 + math.exp(-diff_logit)))
+
+    def save(self, directory: Path, meta: dict) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            directory / WEIGHTS_FILE,
+            weights=self.weights.astype(np.float16),
+            type_bias=self.type_bias.astype(np.float32),
+            diff_bias=np.float32(self.diff_bias),
+            diff_type_offset=self.diff_type_offset.astype(np.float32),
+        )
+        meta = {**meta, "task_types": list(self.task_types), "n_features": int(self.weights.shape[0])}
+        (directory / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, directory: Path = ARTEFACT_DIR) -> "LinearModel":
+        meta = json.loads((directory / META_FILE).read_text())
+        if meta["n_features"] != features.N_FEATURES:
+            raise RuntimeError("artefact was trained on another feature space; retrain it")
+        with np.load(directory / WEIGHTS_FILE) as npz:
+            return cls(
+                weights=np.ascontiguousarray(npz["weights"], dtype=np.float32),
+                type_bias=npz["type_bias"].astype(np.float32),
+                diff_bias=float(npz["diff_bias"]),
+                diff_type_offset=npz["diff_type_offset"].astype(np.float32),
+                task_types=tuple(meta["task_types"]),
+            )
+
+
+_lock = threading.Lock()
+_cached: LinearModel | None = None
+
+
+def shipped() -> LinearModel:
+    """The packaged model, loaded once per process (thread-safe)."""
+    global _cached
+    if _cached is None:
+        with _lock:
+            if _cached is None:
+                _cached = LinearModel.load()
+    return _cached

@@ -1,0 +1,113 @@
+"""Train the shipped artefact: ``python -m bestroute.understanding.train [--out DIR]``.
+
+Deterministic: fixed data order, a deterministic solver, no sampling. Two models share one
+feature space (``features``):
+- task type: multinomial logistic regression on taskmix, classes balanced, templated (P3) rows
+  down-weighted so that the handful of P3 templates do not dominate what transfers to real prompts;
+- difficulty: logistic regression on MMLU strong/weak outcomes, target "the weak model got it
+  wrong", on the same features plus the type probabilities (so math-like prompts can learn to be
+  harder), strongly regularised because held-out subjects share little vocabulary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from . import TASK_TYPES, data, features
+from .model import ARTEFACT_DIR, LinearModel
+
+TEMPLATED_WEIGHT = 0.35
+TYPE_C = 20.0
+DIFF_C = 0.5
+TYPE_PROB_SCALE = 1.0
+
+
+def sample_weights(rows: list[dict]) -> np.ndarray:
+    """Class-balanced weights, with templated rows counting less."""
+    raw = np.array([TEMPLATED_WEIGHT if data.is_templated(r) else 1.0 for r in rows])
+    per_class = Counter()
+    for r, w in zip(rows, raw):
+        per_class[r["gold_type"]] += w
+    balance = np.array([1.0 / per_class[r["gold_type"]] for r in rows])
+    weights = raw * balance
+    return weights * (len(rows) / weights.sum())
+
+
+def fit_type_model(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (coef (n_features, n_types), intercept (n_types,))."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = features.design_matrix([r["text"] for r in rows])
+    y = np.array([TASK_TYPES.index(r["gold_type"]) for r in rows])
+    clf = LogisticRegression(C=TYPE_C, max_iter=2000, tol=1e-5)
+    clf.fit(x, y, sample_weight=sample_weights(rows))
+    return clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
+
+
+def _type_probs(coef: np.ndarray, intercept: np.ndarray, x) -> np.ndarray:
+    logits = np.asarray(x @ coef) + intercept
+    logits -= logits.max(axis=1, keepdims=True)
+    probs = np.exp(logits)
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def weak_fails(row: dict) -> int:
+    return int(float(row["weak_score"]) < 0.5)
+
+
+def fit_difficulty(rows: list[dict], coef: np.ndarray, intercept: np.ndarray):
+    """Return (coef (n_features,), bias, per-type offsets (n_types,))."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    x = features.design_matrix([r["prompt"] for r in rows])
+    probs = _type_probs(coef, intercept, x) * TYPE_PROB_SCALE
+    design = hstack([x, csr_matrix(probs)], format="csr")
+    y = np.array([weak_fails(r) for r in rows])
+    clf = LogisticRegression(C=DIFF_C, max_iter=2000, tol=1e-5)
+    clf.fit(design, y)
+    w = clf.coef_[0]
+    n = features.N_FEATURES
+    return w[:n].astype(np.float32), float(clf.intercept_[0]), (w[n:] * TYPE_PROB_SCALE).astype(np.float32)
+
+
+def build(taskmix: list[dict], strong_weak: list[dict]) -> LinearModel:
+    coef, intercept = fit_type_model(taskmix)
+    d_coef, d_bias, d_offset = fit_difficulty(strong_weak, coef, intercept)
+    return LinearModel(
+        weights=np.ascontiguousarray(np.column_stack([coef, d_coef]), dtype=np.float32),
+        type_bias=intercept,
+        diff_bias=d_bias,
+        diff_type_offset=d_offset,
+        task_types=TASK_TYPES,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bestroute.understanding.train")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=ARTEFACT_DIR)
+    args = parser.parse_args(argv)
+    root = args.data_dir or data.data_dir()
+    taskmix = data.read_jsonl(root / data.TASKMIX)
+    strong_weak = data.read_jsonl(root / data.STRONG_WEAK)
+    model = build(taskmix, strong_weak)
+    meta = {
+        "trained_on": {"taskmix_rows": len(taskmix), "strong_weak_rows": len(strong_weak)},
+        "templated_weight": TEMPLATED_WEIGHT,
+        "type_C": TYPE_C,
+        "difficulty_C": DIFF_C,
+        "difficulty_target": "weak_score < 0.5",
+    }
+    model.save(args.out, meta)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
