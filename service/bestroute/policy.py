@@ -17,6 +17,8 @@ from bestroute.config import Rule
 
 #: how much quality one decade of price must buy under `balanced`
 BALANCED_COST_WEIGHT = 0.1
+#: how much quality one decade of expected latency costs under `balanced`
+BALANCED_LATENCY_WEIGHT = 0.03
 #: expected output length used for latency estimates when max_output_tokens is larger
 TYPICAL_OUTPUT_TOKENS = 400
 
@@ -149,14 +151,16 @@ def decide(
         bonus, applied = _rule_bonus(rules, profile.task_type, m.id)
         rules_applied.extend(a for a in applied if a not in rules_applied)
         eligible.append((Candidate(m, 0.0, round(quality, 4), cost, round(latency, 1), out_tokens), bonus))
-    ranked = _rank(strategy, eligible, quality_floor if limits.min_quality is None else limits.min_quality)
+    floor = quality_floor if limits.min_quality is None else limits.min_quality
+    ranked = _rank(strategy, eligible, floor, profile.difficulty)
     if prefer_model:
         ranked.sort(key=lambda c: c.model.id != prefer_model)
     return Decision(strategy, ranked, excluded, _explain(strategy, ranked, profile, excluded, quality_floor),
                     rules_applied)
 
 
-def _rank(strategy: str, eligible: list[tuple[Candidate, float]], floor: float) -> list[Candidate]:
+def _rank(strategy: str, eligible: list[tuple[Candidate, float]], floor: float,
+          difficulty: float) -> list[Candidate]:
     if not eligible:
         return []
     min_cost = max(min(c.est_cost_usd for c, _ in eligible), 1e-9)
@@ -175,8 +179,10 @@ def _rank(strategy: str, eligible: list[tuple[Candidate, float]], floor: float) 
                 + (1 - clears) * c.quality * 0.5 + bonus
         else:
             below = 0.0 if clears else (floor - c.quality)
-            score = c.quality - BALANCED_COST_WEIGHT * math.log10(max(c.est_cost_usd, 1e-9) / min_cost) \
-                - below + bonus
+            # the harder the task, the more quality is worth: hard work goes to strong models
+            cost_weight = BALANCED_COST_WEIGHT * (1.2 - difficulty)
+            score = c.quality - cost_weight * math.log10(max(c.est_cost_usd, 1e-9) / min_cost) \
+                - BALANCED_LATENCY_WEIGHT * math.log10(c.est_latency_ms / min_latency) - below + bonus
         scored.append(Candidate(c.model, round(score, 4), c.quality, c.est_cost_usd, c.est_latency_ms,
                                 c.output_tokens))
     scored.sort(key=lambda c: (-c.score, c.est_cost_usd, c.model.id))

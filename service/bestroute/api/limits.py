@@ -17,10 +17,16 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", ()):
+        headers = scope.get("headers", [])
+        has_type = False
+        for name, value in headers:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 await self._refuse(send)
                 return
+            has_type = has_type or name == b"content-type"
+        if not has_type and scope.get("method") in ("POST", "PUT", "PATCH"):
+            # a JSON API: a body sent without a content type is read as JSON, not rejected
+            scope = dict(scope, headers=[*headers, (b"content-type", b"application/json")])
         seen = 0
         too_large = False
         refused = False

@@ -20,14 +20,17 @@ def problem_response(exc: BestRouteError) -> JSONResponse:
     return JSONResponse(exc.problem(), status_code=exc.status, media_type=PROBLEM, headers=exc.headers)
 
 
+_TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "none", "json-or-python"}
+
+
 def _field(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body",)]
     out = ""
     for p in parts:
         if p.isdigit():
             out += f"[{p}]"
-        elif p.startswith(("function-after", "function-before", "union", "literal", "str", "list")):
-            continue
+        elif "[" in p or p in _TYPE_TAGS:
+            continue  # pydantic's union/validator wrappers, not field names
         else:
             out += ("." if out else "") + p
     return out or "body"

@@ -1,0 +1,37 @@
+"""Shared fixtures: the fake upstream and a real `bestroute serve` (uvicorn) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.stack import Service, Upstream  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def upstream() -> Iterator[Upstream]:
+    up = Upstream().start()
+    yield up
+    up.stop()
+
+
+@pytest.fixture(scope="module")
+def service(upstream: Upstream) -> Iterator[Service]:
+    """One server per test module (open auth: no key created)."""
+    svc = Service(upstream.url).start()
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture
+def client(service: Service, upstream: Upstream) -> Iterator[httpx.Client]:
+    upstream.reset()
+    with httpx.Client(base_url=service.url, timeout=60) as c:
+        yield c
+    upstream.reset()
