@@ -32,23 +32,30 @@ const listed = (items, describe) => {
   return parts.join('; ');
 };
 
-// Plain sentences for the structured extras, so the Zap history explains itself.
-const extras = (problem) => {
+// The structured extras in plain sentences, so the Zap history explains itself. The service's
+// detail often names some of them already; only what it leaves out is added.
+const asList = (value) => (Array.isArray(value) ? value : []);
+
+const extras = (problem, detail) => {
   const out = [];
-  if (Array.isArray(problem.errors) && problem.errors.length) {
-    out.push(`Invalid: ${listed(problem.errors, (e) => `${e.field}: ${e.message}`)}.`);
+  const mentioned = (name) => detail.includes(String(name));
+  const fields = asList(problem.errors).filter((e) => !mentioned(`${e.field}:`));
+  if (fields.length) {
+    out.push(`Also invalid: ${listed(fields, (e) => `${e.field}: ${e.message}`)}.`);
   }
-  if (Array.isArray(problem.excluded) && problem.excluded.length) {
-    out.push(`Excluded: ${listed(problem.excluded, (e) => `${e.model} (${e.reason})`)}.`);
+  const excluded = asList(problem.excluded);
+  if (excluded.length && !excluded.some((e) => mentioned(e.model))) {
+    out.push(`Excluded: ${listed(excluded, (e) => `${e.model} (${e.reason})`)}.`);
   }
-  if (Array.isArray(problem.attempts) && problem.attempts.length) {
-    const attempt = (a) => `${a.model} ${a.status}${a.error_type ? ` ${a.error_type}` : ''}`;
-    out.push(`Attempts: ${listed(problem.attempts, attempt)}.`);
+  const attempts = asList(problem.attempts);
+  if (attempts.length && !attempts.some((a) => mentioned(a.model))) {
+    const attempt = (a) => `${a.model} ${a.status}${a.error_type ? ` (${a.error_type})` : ''}`;
+    out.push(`Attempts: ${listed(attempts, attempt)}.`);
   }
-  if (problem.budget_usd !== undefined && problem.spent_usd !== undefined) {
+  if (problem.budget_usd != null && problem.spent_usd != null && !mentioned(problem.budget_usd)) {
     out.push(`Spent $${problem.spent_usd} of a $${problem.budget_usd} monthly budget.`);
   }
-  if (problem.resets_at) out.push(`The budget resets at ${problem.resets_at}.`);
+  if (problem.resets_at && !mentioned(problem.resets_at)) out.push(`The budget resets at ${problem.resets_at}.`);
   return out;
 };
 
@@ -63,7 +70,7 @@ const parseProblem = (response) => {
 const retryAfterSeconds = (response, problem) => {
   const header = Number.parseInt(response.headers.get('retry-after'), 10);
   if (Number.isFinite(header)) return header;
-  const fromBody = Number(problem.retry_after_s);
+  const fromBody = problem.retry_after_s == null ? NaN : Number(problem.retry_after_s);
   return Number.isFinite(fromBody) ? Math.ceil(fromBody) : null;
 };
 
@@ -75,7 +82,7 @@ const problemToError = (response, z) => {
 
   const problem = parseProblem(response);
   const detail = sentence(String(problem.detail || problem.title || `HTTP ${status}`));
-  const message = [detail, ...extras(problem)].join(' ');
+  const message = [detail, ...extras(problem, detail)].join(' ');
 
   if (status === 401) {
     throw new z.errors.Error(

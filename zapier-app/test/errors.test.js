@@ -30,6 +30,7 @@ describe('service errors become Zapier errors', () => {
         error = await zapierError(Promise.reject(err));
       }
     }
+    if (!error) throw new Error('the service never answered 402 to a key with a $0.000001 budget (3 paid calls)');
     expect(error).toMatchObject({ name: 'AppError', code: 'budget-exhausted', status: 402 });
     expect(error.message).toMatch(/budget/i);
   });
@@ -39,13 +40,18 @@ describe('service errors become Zapier errors', () => {
       appTester(route, bundle({ task: 'hi', constraints__max_cost_usd: 0.0000001 })),
     );
     expect(error).toMatchObject({ name: 'AppError', code: 'no-eligible-model', status: 422 });
-    expect(error.message).toMatch(/Excluded: .+\(.+\)/);
+    expect(error.message).toMatch(/^No eligible model: .*max_cost_usd/);
+    expect(error.message).toMatch(/openai\/\S+|anthropic\/\S+/); // names excluded models and why
   });
 
   test('422 invalid-field -> Error naming the field', async () => {
-    const error = await zapierError(appTester(route, bundle({ task: 'hi', temperature: 5 })));
+    const error = await zapierError(
+      appTester(route, bundle({ task: 'hi', temperature: 5, max_output_tokens: 0 })),
+    );
     expect(error).toMatchObject({ name: 'AppError', code: 'invalid-field', status: 422 });
-    expect(error.message).toMatch(/Invalid: .*temperature/);
+    // both fields are named, whether in the service's detail or in the list added to it
+    expect(error.message).toMatch(/temperature: /);
+    expect(error.message).toMatch(/max_output_tokens: /);
   });
 
   test('429 rate-limited -> ThrottledError with the Retry-After delay', async () => {
@@ -66,6 +72,7 @@ describe('service errors become Zapier errors', () => {
     await upstreamControl({ model: model.split('/').pop(), mode: 'error', status: 500, times: 10 });
     const error = await zapierError(appTester(route, bundle({ task: 'hi', constraints__allowed_models: [model] })));
     expect(error).toMatchObject({ name: 'AppError', code: 'all-attempts-failed', status: 502 });
-    expect(error.message).toContain(`Attempts: ${model} error`);
+    expect(error.message).toMatch(/^Every attempt failed: /);
+    expect(error.message).toContain(model);
   });
 });
