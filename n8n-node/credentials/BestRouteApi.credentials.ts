@@ -20,7 +20,7 @@ export class BestRouteApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'http://localhost:8080',
+			default: 'http://localhost:8000',
 			placeholder: 'https://bestroute.example.com',
 			description: 'Address of your BestRoute server, without a trailing /v1',
 			required: true,
