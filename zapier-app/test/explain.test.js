@@ -31,6 +31,15 @@ describe('create: Explain Routing (dry run)', () => {
     expect(result.receipt.task.type).toBe('code');
   });
 
+  test('predicts the model that Route to Best AI then uses', async () => {
+    const task = 'Translate "thank you very much" to Spanish.';
+    const plan = await appTester(perform, bundle({ task }));
+    const result = await appTester(App.creates.route.operation.perform, bundle({ task }));
+    expect(result.fallback_used).toBe(false);
+    expect(plan.model).toBe(result.model);
+    expect(plan.receipt.excluded.map((e) => e.model)).toEqual(result.receipt.excluded.map((e) => e.model));
+  });
+
   test('its sample has the shape of a real dry run', async () => {
     const result = await appTester(perform, bundle({ task: 'What is the capital of Peru?' }));
     expect(Object.keys(sample).sort()).toEqual(Object.keys(result).sort());
