@@ -67,8 +67,7 @@ describe('service errors become Zapier errors', () => {
   });
 
   test('502 all-attempts-failed -> Error listing the attempts', async () => {
-    const plan = await appTester(explain, bundle({ task: 'hi' }));
-    const model = plan.model;
+    const { model } = await appTester(route, bundle({ task: 'hi' }));
     await upstreamControl({ model: model.split('/').pop(), mode: 'error', status: 500, times: 10 });
     const error = await zapierError(appTester(route, bundle({ task: 'hi', constraints__allowed_models: [model] })));
     expect(error).toMatchObject({ name: 'AppError', code: 'all-attempts-failed', status: 502 });
