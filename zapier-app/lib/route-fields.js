@@ -71,7 +71,11 @@ const inputFields = [
     label: 'Max Latency (ms)',
     type: 'integer',
     group: 'constraints',
-    helpText: 'A deadline for the whole request, fallbacks included.',
+    // Zapier gives an action 30 s; a deadline below that gets BestRoute's own clear 504 (and
+    // skips models too slow to make it) instead of Zapier's "did not respond in time".
+    default: '25000',
+    helpText:
+      'A deadline for the whole request, fallbacks included. Zapier stops waiting for an action after 30 seconds, so keep it below 30000.',
   },
   {
     key: 'constraints__allowed_providers',

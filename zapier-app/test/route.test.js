@@ -81,6 +81,16 @@ describe('create: Route to Best AI', () => {
     ]);
   });
 
+  test('a JSON schema gives the parsed answer as Structured Output', async () => {
+    const schema = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
+    const result = await appTester(
+      perform,
+      bundle({ task: 'Return {"n": 1}.', response_format__schema: JSON.stringify(schema) }),
+    );
+    expect(result.output).toEqual({ n: 1 });
+    expect(JSON.parse(result.answer)).toEqual(result.output);
+  });
+
   test('the sample and the output fields describe what the service really returns', async () => {
     const result = await appTester(perform, bundle({ task: 'Summarize: the cat sat on the mat.' }));
     expect(Object.keys(sample).sort()).toEqual(Object.keys(result).sort());

@@ -38,6 +38,11 @@ describe('app definition', () => {
     }
   });
 
+  test("the default deadline fits inside Zapier's 30 s action limit", () => {
+    const field = App.creates.route.operation.inputFields.find((f) => f.key === 'constraints__max_latency_ms');
+    expect(Number(field.default)).toBeLessThan(30000);
+  });
+
   test('input keys are the service field names (nested with __)', () => {
     const serviceNames = [
       'task', 'system', 'strategy', 'task_type', 'constraints', 'response_format',
