@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 // n8n-core keeps its instance settings under N8N_USER_FOLDER; keep them out of the user's home.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'bestroute-n8n-core-'));
 process.env.N8N_ENCRYPTION_KEY ??= 'bestroute-n8n-node-tests';
+// Node errors are asserted by the tests; n8n's logger would only repeat them on stdout.
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
 const require = createRequire(import.meta.url);
 const core = require('n8n-core');

@@ -66,8 +66,10 @@ export async function bestRouteRequest(
 			options,
 		)) as FullResponse;
 	} catch (error) {
-		throw new NodeApiError(context.getNode(), error as JsonObject, {
-			message: `Could not reach BestRoute at ${options.url}: ${(error as Error).message}`,
+		// n8n hands back an existing NodeApiError unchanged, so wrap a plain object to set our message.
+		const reason = (error as Error).message;
+		throw new NodeApiError(context.getNode(), { message: reason } as JsonObject, {
+			message: `Could not reach BestRoute at ${options.url}: ${reason}`,
 			itemIndex,
 		});
 	}
