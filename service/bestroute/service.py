@@ -109,15 +109,7 @@ class Router:
         reserved = 0.0
         try:
             profile, decision = await self.decide(req, key, prefer_model)
-            if not req.dry_run and not self.configured:
-                names = ", ".join(KEY_VARIABLES.values())
-                raise errors.ProviderNotConfigured(
-                    f"no provider credentials are set: set at least one of {names} "
-                    "(or a provider in the config file), or send dry_run: true")
-            if decision.chosen is None:
-                raise errors.NoEligibleModel(
-                    _no_model_detail(req, decision),
-                    excluded=[{"model": e.model, "reason": e.reason} for e in decision.excluded])
+            self.check_decision(req, decision)
             if req.dry_run:
                 body = self._response(request_id, req, profile, decision, None, started)
                 await self.record_success(body, req, key)
@@ -147,6 +139,18 @@ class Router:
                 await self.hooks.settle(key, request_id, reserved, self._cost(outcome) if outcome else 0.0)
             await self._record_failure(request_id, req, key, profile, decision, outcome, exc, started)
             raise
+
+    def check_decision(self, req: RouteRequest, decision: Decision) -> None:
+        """Raise when nothing can be called: no credentials at all, or no eligible model."""
+        if not req.dry_run and not self.configured:
+            names = ", ".join(KEY_VARIABLES.values())
+            raise errors.ProviderNotConfigured(
+                f"no provider credentials are set: set at least one of {names} "
+                "(or a provider in the config file), or send dry_run: true")
+        if decision.chosen is None:
+            raise errors.NoEligibleModel(
+                _no_model_detail(req, decision),
+                excluded=[{"model": e.model, "reason": e.reason} for e in decision.excluded])
 
     def _cost(self, outcome: Outcome | None) -> float:
         if outcome is None or outcome.completion is None or outcome.candidate is None:
