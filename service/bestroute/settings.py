@@ -8,6 +8,7 @@ entries.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = Field(None, description="sqlite:///path or postgresql://...")
     redis_url: str | None = None
+    redis_prefix: str = Field("bestroute:", description="Prefix of every Redis key (one per deployment).")
+    budget_hold_s: float = Field(900.0, description="A budget hold of a request that never settles expires after this.")
+    log_format: Literal["json", "text"] = Field("json", description="json (one object per line) or text.")
     admin_key: SecretStr | None = None
     max_body_bytes: int = 4 * 1024 * 1024
     max_attempts: int = 3
