@@ -7,10 +7,11 @@ fallback loop branches only on those.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -65,6 +66,12 @@ def load_litellm() -> Any:
     return _litellm
 
 
+_MALFORMED_HINTS = ("expecting value", "expecting property", "unable to get json", "empty or invalid response",
+                    "not a list", "original response", "jsondecodeerror", "invalid json")
+_CONNECTION_HINTS = ("connect", "refused", "timed out", "timeout", "network", "reset", "unreachable", "eof",
+                     "disconnected", "broken pipe")
+
+
 def translate(exc: BaseException, model: str) -> errors.ProviderError:
     """Turn anything a provider call raised into our most specific ProviderError."""
     if isinstance(exc, errors.ProviderError):
@@ -86,6 +93,13 @@ def translate(exc: BaseException, model: str) -> errors.ProviderError:
         (ex.BadRequestError, errors.ProviderBadRequest),
         (ex.NotFoundError, errors.ProviderBadRequest),
     ]
+    lowered = (message.splitlines()[0].lower() if message else "").replace("apiconnectionerror", "")
+    if isinstance(exc, (ex.InternalServerError, ex.APIConnectionError, ex.APIError)):
+        # litellm reports an answer it could not parse as a 500 or a "connection" error; tell
+        # those apart from real outages so the receipt says what happened
+        if any(h in lowered for h in _MALFORMED_HINTS) or (
+                isinstance(exc, ex.APIConnectionError) and not any(h in lowered for h in _CONNECTION_HINTS)):
+            return errors.ProviderBadResponse(f"{model}: malformed answer: {message}")
     for foreign, ours in table:
         if isinstance(exc, foreign):
             if ours is errors.ProviderBadRequest and "context" in message.lower() and "length" in message.lower():
@@ -239,3 +253,180 @@ async def run(
 def _deadline_error(attempts: list[Attempt]) -> errors.DeadlineExceeded:
     return errors.DeadlineExceeded(
         f"max_latency_ms passed after {len(attempts)} attempt(s); no model answered in time")
+
+
+# --- streaming ----------------------------------------------------------------------------------
+#
+# A stream that breaks before its first token is retried on the next candidate, invisibly to the
+# client. A stream that breaks after tokens were sent cannot be taken back: the next candidate is
+# asked to continue the partial answer (it gets it as an assistant turn plus CONTINUE_PROMPT), and
+# the outcome lists the partial so the receipt can say so and the cost can include it.
+
+#: what the next candidate is told when it takes over a stream that broke after tokens were sent
+CONTINUE_PROMPT = ("Your previous answer was cut off. Continue it exactly where it stopped, without "
+                   "repeating anything and without mentioning the interruption.")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One item of a provider stream: a text delta, or the token usage reported at its end."""
+
+    text: str = ""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """Text for the client, and the model that produced it."""
+
+    text: str
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """A stream that broke after sending text: what the client got from it, and what it cost."""
+
+    model: str
+    chars: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+@dataclass
+class StreamOutcome(Outcome):
+    partials: list[Partial] = field(default_factory=list)
+
+
+class StreamCaller(Protocol):
+    def __call__(self, model: ModelSpec, creds: Credentials, messages: list[dict[str, str]], *,
+                 max_tokens: int, temperature: float | None, timeout_s: float) -> AsyncIterator[Piece]: ...
+
+
+async def litellm_stream(model: ModelSpec, creds: Credentials, messages: list[dict[str, str]], *,
+                         max_tokens: int, temperature: float | None, timeout_s: float) -> AsyncIterator[Piece]:
+    """Stream one model's answer; the whole stream must finish within ``timeout_s``."""
+    litellm = load_litellm()
+    kwargs: dict[str, Any] = {
+        "model": model.litellm_model, "messages": messages, "max_tokens": max_tokens, "timeout": timeout_s,
+        "num_retries": 0, "api_key": creds.api_key, "stream": True, "stream_options": {"include_usage": True},
+    }
+    if creds.api_base:
+        kwargs["api_base"] = creds.api_base
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    end = time.monotonic() + timeout_s
+    stream: Any = None
+    try:
+        stream = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout=timeout_s)
+        chunks = stream.__aiter__()
+        while True:
+            try:
+                chunk = await asyncio.wait_for(chunks.__anext__(), timeout=max(0.001, end - time.monotonic()))
+            except StopAsyncIteration:
+                break
+            choices = getattr(chunk, "choices", None) or []
+            text = getattr(choices[0].delta, "content", None) if choices else None
+            if text:
+                yield Piece(text)
+            usage = getattr(chunk, "usage", None)
+            if usage is not None and getattr(usage, "completion_tokens", None) is not None:
+                yield Piece(input_tokens=int(usage.prompt_tokens or 0), output_tokens=int(usage.completion_tokens))
+    except (asyncio.CancelledError, GeneratorExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - translated at this boundary, re-raised as ours
+        raise translate(exc, model.id) from exc
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await close()
+
+
+def _rough_tokens(messages: list[dict[str, str]]) -> int:
+    return max(1, sum(len(m["content"]) for m in messages) // 4)
+
+
+async def run_stream(
+    candidates: Sequence[Candidate],
+    messages: list[dict[str, str]],
+    *,
+    creds_for: Callable[[ModelSpec], Credentials | None],
+    deadline: float | None,
+    max_attempts: int,
+    provider_timeout_s: float,
+    temperature: float | None,
+    on_failure: Callable[[str], Awaitable[None]],
+    on_success: Callable[[str], Awaitable[None]],
+    stream_call: StreamCaller = litellm_stream,
+) -> AsyncIterator[Delta | StreamOutcome]:
+    """Like ``run``, streaming: yields Deltas as they arrive, then exactly one StreamOutcome."""
+    attempts: list[Attempt] = []
+    partials: list[Partial] = []
+    skip_providers: set[str] = set()
+    min_context = 0
+    calls = 0
+    sent = ""  # everything the client has received so far
+    last_error: errors.ProviderError | None = None
+    for cand in candidates:
+        if calls >= max_attempts:
+            break
+        m = cand.model
+        if m.provider in skip_providers or m.context_window <= min_context:
+            continue
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0.001:
+            yield StreamOutcome(None, None, None, attempts, _deadline_error(attempts), partials)
+            return
+        creds = creds_for(m)
+        if creds is None:
+            continue
+        timeout = provider_timeout_s if remaining is None else min(provider_timeout_s, remaining)
+        convo = messages if not sent else [*messages, {"role": "assistant", "content": sent},
+                                           {"role": "user", "content": CONTINUE_PROMPT}]
+        started = time.monotonic()
+        calls += 1
+        own: list[str] = []
+        usage: tuple[int, int] | None = None
+        try:
+            async for piece in stream_call(m, creds, convo, max_tokens=cand.output_tokens,
+                                           temperature=temperature, timeout_s=timeout):
+                if piece.text:
+                    own.append(piece.text)
+                    yield Delta(piece.text, m.id)
+                if piece.output_tokens is not None:
+                    usage = (piece.input_tokens or 0, piece.output_tokens)
+            if not own:
+                raise errors.ProviderBadResponse(f"{m.id}: the stream ended without any text")
+        except errors.ProviderError as exc:
+            elapsed = round((time.monotonic() - started) * 1000, 1)
+            last_error = exc
+            text = "".join(own)
+            detail = exc.detail
+            if text:
+                in_tok, out_tok = _rough_tokens(convo), max(1, len(text) // 4)
+                partials.append(Partial(m.id, len(text), in_tok, out_tok, m.estimate_cost(in_tok, out_tok)))
+                sent += text
+                detail += f" (the stream broke after {len(text)} characters had been sent)"
+            attempts.append(Attempt(m.id, "error", elapsed, exc.error_type, detail))
+            if exc.skip_provider:
+                skip_providers.add(m.provider)
+            if isinstance(exc, errors.ContextWindowExceeded):
+                min_context = max(min_context, m.context_window)
+            elif not isinstance(exc, errors.ProviderBadRequest):
+                await on_failure(m.id)
+            continue
+        text = "".join(own)
+        in_tok, out_tok = usage if usage else (_rough_tokens(convo), max(1, len(text) // 4))
+        attempts.append(Attempt(m.id, "ok", round((time.monotonic() - started) * 1000, 1)))
+        await on_success(m.id)
+        yield StreamOutcome(cand, Completion(sent + text, in_tok, out_tok), None, attempts, None, partials)
+        return
+    if deadline is not None and time.monotonic() >= deadline and attempts:
+        yield StreamOutcome(None, None, None, attempts, _deadline_error(attempts), partials)
+        return
+    detail = ("no candidate could be called" if not attempts else
+              f"all {len(attempts)} attempts failed; last: {last_error.detail if last_error else 'unknown'}")
+    yield StreamOutcome(None, None, None, attempts, errors.AllAttemptsFailed(detail), partials)

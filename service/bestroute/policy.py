@@ -18,7 +18,7 @@ from bestroute.config import Rule
 #: how much quality one decade of price must buy under `balanced`
 BALANCED_COST_WEIGHT = 0.1
 #: how much quality one decade of expected latency costs under `balanced`
-BALANCED_LATENCY_WEIGHT = 0.03
+BALANCED_LATENCY_WEIGHT = 0.08
 #: expected output length used for latency estimates when max_output_tokens is larger
 TYPICAL_OUTPUT_TOKENS = 400
 

@@ -12,17 +12,23 @@ from typing import Any
 from fastapi import FastAPI
 
 from bestroute import __version__
-from bestroute.api import admin, problems, routes
+from bestroute.api import admin, openai_compat, problems, routes
+from bestroute.api import metrics as metrics_api
+from bestroute.api import usage as usage_api
 from bestroute.api.limits import BodyLimit
 from bestroute.catalog import build_catalog
+from bestroute.circuit import CircuitBreaker
 from bestroute.config import load_config
 from bestroute.execute import load_litellm
+from bestroute.logs import RequestContext
+from bestroute.logs import configure as configure_logs
 from bestroute.providers import load_registry
 from bestroute.service import Router
 from bestroute.settings import Settings
 from bestroute.store.db import Database
 from bestroute.store.keys import KeyStore
 from bestroute.store.usage import UsageWriter
+from bestroute.team import build_team
 
 log = logging.getLogger("bestroute")
 
@@ -30,7 +36,8 @@ log = logging.getLogger("bestroute")
 def build_router(settings: Settings) -> Router:
     config = load_config(settings.config)
     catalog = build_catalog(config)
-    return Router(settings=settings, config=config, catalog=catalog, registry=load_registry(config, catalog))
+    return Router(settings=settings, config=config, catalog=catalog, registry=load_registry(config, catalog),
+                  breaker=CircuitBreaker(settings.circuit_failures, settings.circuit_cooldown_s))
 
 
 def create_app(settings: Settings | None = None) -> Any:
@@ -38,17 +45,24 @@ def create_app(settings: Settings | None = None) -> Any:
     router = build_router(settings)
     db = Database(settings.resolved_database_url())
     db.migrate()
+    configure_logs(settings.log_level, settings.log_format)
+    team = build_team(settings, db)  # budgets, rate limits, shared circuit state (Redis if configured)
+    router.hooks = team.budgets
+    if team.breaker is not None:
+        router.breaker = team.breaker
+    metrics = metrics_api.Metrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # litellm's import takes seconds: warm it in the background so the first call does not pay
         threading.Thread(target=load_litellm, name="litellm-import", daemon=True).start()
-        router.usage = UsageWriter(db, settings.usage_batch_max)
+        router.usage = metrics.observe_usage(UsageWriter(db, settings.usage_batch_max))
         router.usage.start()
         try:
             yield
         finally:
             await router.usage.close()
+            await team.close()
             await asyncio.to_thread(db.close)
 
     app = FastAPI(
@@ -60,8 +74,14 @@ def create_app(settings: Settings | None = None) -> Any:
     app.state.db = db
     app.state.keys = KeyStore(db)
     app.state.keys_required = False
+    app.state.ratelimit = team.limiter
+    app.state.redis = team.redis
+    app.state.metrics = metrics
     problems.install(app)
     app.include_router(routes.router)
     app.include_router(admin.router)
+    app.include_router(usage_api.router)
+    app.include_router(metrics_api.router)
+    app.include_router(openai_compat.router)
     app.state.settings = settings
-    return BodyLimit(app, settings.max_body_bytes)
+    return RequestContext(metrics.middleware(BodyLimit(app, settings.max_body_bytes), app.routes))

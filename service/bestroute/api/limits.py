@@ -18,15 +18,15 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = scope.get("headers", [])
-        has_type = False
         for name, value in headers:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 await self._refuse(send)
                 return
-            has_type = has_type or name == b"content-type"
-        if not has_type and scope.get("method") in ("POST", "PUT", "PATCH"):
-            # a JSON API: a body sent without a content type is read as JSON, not rejected
-            scope = dict(scope, headers=[*headers, (b"content-type", b"application/json")])
+        if scope.get("method") in ("POST", "PUT", "PATCH"):
+            # a JSON API: bodies are read as JSON whatever content type a client sent (curl -d sends
+            # form encoding), so the error a client sees is about its JSON, never its headers
+            scope = dict(scope, headers=[(n, v) for n, v in headers if n != b"content-type"]
+                         + [(b"content-type", b"application/json")])
         seen = 0
         too_large = False
         refused = False
