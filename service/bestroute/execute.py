@@ -361,6 +361,7 @@ async def run_stream(
     on_failure: Callable[[str], Awaitable[None]],
     on_success: Callable[[str], Awaitable[None]],
     stream_call: StreamCaller = litellm_stream,
+    is_eligible: Callable[[Candidate], bool] = lambda c: True,
 ) -> AsyncIterator[Delta | StreamOutcome]:
     """Like ``run``, streaming: yields Deltas as they arrive, then exactly one StreamOutcome."""
     attempts: list[Attempt] = []
@@ -374,7 +375,7 @@ async def run_stream(
         if calls >= max_attempts:
             break
         m = cand.model
-        if m.provider in skip_providers or m.context_window <= min_context:
+        if m.provider in skip_providers or m.context_window <= min_context or not is_eligible(cand):
             continue
         remaining = None if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= 0.001:

@@ -58,7 +58,10 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
         profile, decision = await router.decide(req, key, prefer_model)
         router.check_decision(req, decision)
         assert decision.chosen is not None
-        reserved = decision.chosen.est_cost_usd
+        # as Router.route does: hold the worst case of the candidates that may be tried, and never
+        # fall back past it for a budgeted key
+        reserved = max(c.est_cost_usd for c in decision.candidates[:router.settings.max_attempts])
+        held = reserved
         await router.hooks.reserve(key, request_id, reserved)
         deadline = started + req.constraints.max_latency_ms / 1000 if req.constraints.max_latency_ms else None
         async for item in run_stream(
@@ -66,6 +69,8 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
             max_attempts=router.settings.max_attempts, provider_timeout_s=router.settings.provider_timeout_s,
             temperature=req.temperature, on_failure=router.breaker.record_failure,
             on_success=router.breaker.record_success,
+            is_eligible=(lambda c: c.est_cost_usd <= held) if key and key.budget_usd is not None
+            else (lambda c: True),
         ):
             if isinstance(item, Delta):
                 streamed[item.model] = streamed.get(item.model, 0) + len(item.text)
