@@ -50,8 +50,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "credentials. Create one with 'bestroute keys create --name NAME' or bind 127.0.0.1.",
               file=sys.stderr)
         return 2
+    from bestroute.logs import uvicorn_log_config
+
     uvicorn.run("bestroute.api.app:create_app", factory=True, host=host, port=port,
                 workers=args.workers or settings.workers, log_level=settings.log_level,
+                log_config=uvicorn_log_config(settings.log_level, settings.log_format),
                 access_log=False, loop="uvloop", http="httptools")
     return 0
 
@@ -69,6 +72,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     body: dict[str, Any] = {"task": args.text, "dry_run": args.dry_run}
     if args.strategy:
         body["strategy"] = args.strategy
+    if args.task_type:
+        body["task_type"] = args.task_type
     if args.max_cost is not None:
         body["constraints"] = {"max_cost_usd": args.max_cost}
     try:
@@ -209,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("text")
     r.add_argument("--strategy", choices=["balanced", "cheapest", "best", "fastest"])
     r.add_argument("--max-cost", type=float, dest="max_cost")
+    r.add_argument("--task-type", dest="task_type", help="skip detection: one of the seven task types")
     r.add_argument("--dry-run", action="store_true", dest="dry_run")
     r.add_argument("--json", action="store_true")
     r.add_argument("--config", type=Path)

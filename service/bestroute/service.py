@@ -114,7 +114,8 @@ class Router:
                 body = self._response(request_id, req, profile, decision, None, started)
                 await self.record_success(body, req, key)
                 return body
-            reserved = decision.chosen.est_cost_usd
+            # hold the worst case: a fallback may answer with a pricier candidate than the chosen one
+            reserved = max(c.est_cost_usd for c in decision.candidates[:self.settings.max_attempts])
             await self.hooks.reserve(key, request_id, reserved)
             deadline = started + req.constraints.max_latency_ms / 1000 if req.constraints.max_latency_ms else None
             schema = req.response_format.schema_ if req.response_format and req.response_format.type == "json_schema" else None
@@ -124,6 +125,9 @@ class Router:
                 provider_timeout_s=self.settings.provider_timeout_s, temperature=req.temperature,
                 json_schema=schema, on_failure=self.breaker.record_failure,
                 on_success=self.breaker.record_success,
+                # a budgeted key never falls back past what was held for it
+                is_eligible=(lambda c: c.est_cost_usd <= reserved) if key and key.budget_usd is not None
+                else (lambda c: True),
             )
             actual = self._cost(outcome)
             await self.hooks.settle(key, request_id, reserved, actual)

@@ -39,7 +39,17 @@ async def current_key(request: Request) -> ApiKey | None:
     if key is None:
         raise Unauthorized("invalid or revoked API key")
     request.state.api_key_id = key.id
+    limiter = getattr(state, "ratelimit", None)
+    if limiter is not None and key.rpm:
+        await limiter.hit(key.id, key.rpm)  # raises RateLimited (429)
     return key
+
+
+def is_admin(request: Request) -> bool:
+    """True when the caller presents BESTROUTE_ADMIN_KEY."""
+    admin = request.app.state.router.settings.admin_key
+    presented = _bearer(request)
+    return bool(admin and presented and hmac.compare_digest(presented.encode(), admin.get_secret_value().encode()))
 
 
 async def require_admin(request: Request) -> None:

@@ -1,0 +1,127 @@
+"""Prometheus metrics: ``GET /metrics`` in the text exposition format.
+
+Each app has its own registry (no process globals), so the numbers are this process's. Run one
+worker per replica (``BESTROUTE_WORKERS=1``, scale with replicas) and let Prometheus scrape every
+replica; with several workers in one process group each scrape would see one worker only.
+
+- ``bestroute_http_requests_total{method,route,status}`` and
+  ``bestroute_http_request_duration_seconds{method,route}``: every HTTP request, by route template.
+- ``bestroute_routed_requests_total{model,task_type,status}``: routed requests (from the usage log).
+- ``bestroute_spend_usd_total{model}``, ``bestroute_baseline_spend_usd_total{model}``: real cost and
+  what the premium baseline would have cost; the difference is the savings.
+- ``bestroute_fallbacks_total{model}``: answers that came from a fallback model (labelled by it).
+- ``bestroute_circuit_open{model}``: 1 while a model's circuit is open (read at scrape time).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from starlette.routing import Match
+
+router = APIRouter()
+
+_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.http_requests = Counter("bestroute_http_requests", "HTTP requests", ["method", "route", "status"], registry=r)
+        self.http_latency = Histogram("bestroute_http_request_duration_seconds", "HTTP request latency",
+                                      ["method", "route"], buckets=_BUCKETS, registry=r)
+        self.routed = Counter("bestroute_routed_requests", "Routed requests", ["model", "task_type", "status"], registry=r)
+        self.spend = Counter("bestroute_spend_usd", "Cost of model calls in USD", ["model"], registry=r)
+        self.baseline = Counter("bestroute_baseline_spend_usd", "Cost the premium baseline would have had",
+                                ["model"], registry=r)
+        self.fallbacks = Counter("bestroute_fallbacks", "Answers from a fallback model", ["model"], registry=r)
+        self.circuit_open = Gauge("bestroute_circuit_open", "1 while the model's circuit is open", ["model"], registry=r)
+        self._circuits_seen: set[str] = set()
+
+    def observe_usage(self, writer: Any) -> MeteredUsage:
+        return MeteredUsage(writer, self)
+
+    def record(self, rec: Any) -> None:
+        model = rec.model or "none"
+        self.routed.labels(model, rec.task_type or "none", rec.status).inc()
+        if rec.cost_usd:
+            self.spend.labels(model).inc(rec.cost_usd)
+        if rec.baseline_cost_usd:
+            self.baseline.labels(model).inc(rec.baseline_cost_usd)
+        if rec.fallback_used:
+            self.fallbacks.labels(model).inc()
+
+    async def render(self, breaker: Any) -> bytes:
+        opened = await breaker.open_models()
+        for model in self._circuits_seen | opened:  # a closed circuit goes back to 0
+            self.circuit_open.labels(model).set(1 if model in opened else 0)
+        self._circuits_seen |= opened
+        return generate_latest(self.registry)
+
+    def middleware(self, app: Any, routes: Any) -> Any:
+        """Count every request; ``routes`` (the FastAPI app's) name the route template of each."""
+        return _Metered(app, self, routes)
+
+
+class MeteredUsage:
+    """The usage writer, counting each record into the metrics as it goes by."""
+
+    def __init__(self, writer: Any, metrics: Metrics) -> None:
+        self._writer = writer
+        self._metrics = metrics
+
+    async def record(self, rec: Any) -> None:
+        self._metrics.record(rec)
+        await self._writer.record(rec)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._writer, name)
+
+
+class _Metered:
+    def __init__(self, app: Any, metrics: Metrics, routes: Any) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.routes = routes
+
+    def _route(self, scope: dict[str, Any]) -> str:
+        route = scope.get("route")
+        if route is not None:
+            return getattr(route, "path", "other")
+        # the scope was copied on the way in (BodyLimit adds a content type) or never routed
+        for candidate in self.routes:
+            if candidate.matches(scope)[0] == Match.FULL:
+                return getattr(candidate, "path", "other")
+        return "unmatched"
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route, method = self._route(scope), scope.get("method", "")
+            self.metrics.http_requests.labels(method, route, str(status)).inc()
+            self.metrics.http_latency.labels(method, route).observe(time.perf_counter() - started)
+
+
+@router.get("/metrics", operation_id="metrics", summary="Prometheus metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    state = request.app.state
+    body = await state.metrics.render(state.router.breaker)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
