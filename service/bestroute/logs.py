@@ -23,7 +23,7 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _SECRET = re.compile(r"(br-[A-Za-z0-9_\-]{8,}|adm-[A-Za-z0-9_\-]{8,}|sk-[A-Za-z0-9_\-]{8,}|"
                      r"(?i:bearer)\s+\S+)")
 # attributes every LogRecord has; anything else was passed as ``extra`` and is logged as a field
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName", "color_message"}
 access_log = logging.getLogger("bestroute.access")
 
 

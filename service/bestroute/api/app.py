@@ -84,4 +84,4 @@ def create_app(settings: Settings | None = None) -> Any:
     app.include_router(metrics_api.router)
     app.include_router(openai_compat.router)
     app.state.settings = settings
-    return RequestContext(metrics.middleware(BodyLimit(app, settings.max_body_bytes), app.routes))
+    return RequestContext(metrics.middleware(BodyLimit(app, settings.max_body_bytes), app))

@@ -21,7 +21,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from starlette.routing import Match
 
 router = APIRouter()
 
@@ -63,9 +62,10 @@ class Metrics:
         self._circuits_seen |= opened
         return generate_latest(self.registry)
 
-    def middleware(self, app: Any, routes: Any) -> Any:
-        """Count every request; ``routes`` (the FastAPI app's) name the route template of each."""
-        return _Metered(app, self, routes)
+    def middleware(self, outer: Any, app: Any) -> Any:
+        """Count every request reaching ``outer``; ``app`` (the FastAPI app) names its route template."""
+        app.add_middleware(_RouteLabel)
+        return _Metered(outer, self)
 
 
 class MeteredUsage:
@@ -83,21 +83,29 @@ class MeteredUsage:
         return getattr(self._writer, name)
 
 
+_SLOT = "bestroute.metrics"
+
+
+class _RouteLabel:
+    """Inside the app, where the router has put the matched route into the scope: copy its template
+    to the slot the outer middleware shares (outer scopes are copies and never see ``route``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slot, route = scope.get(_SLOT), scope.get("route")
+            if slot is not None and route is not None:
+                slot["route"] = getattr(route, "path", "other")
+
+
 class _Metered:
-    def __init__(self, app: Any, metrics: Metrics, routes: Any) -> None:
+    def __init__(self, app: Any, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
-        self.routes = routes
-
-    def _route(self, scope: dict[str, Any]) -> str:
-        route = scope.get("route")
-        if route is not None:
-            return getattr(route, "path", "other")
-        # the scope was copied on the way in (BodyLimit adds a content type) or never routed
-        for candidate in self.routes:
-            if candidate.matches(scope)[0] == Match.FULL:
-                return getattr(candidate, "path", "other")
-        return "unmatched"
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -105,6 +113,8 @@ class _Metered:
             return
         started = time.perf_counter()
         status = 500
+        slot: dict[str, str] = {}
+        scope = dict(scope, **{_SLOT: slot})
 
         async def send_status(message: dict[str, Any]) -> None:
             nonlocal status
@@ -115,7 +125,7 @@ class _Metered:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            route, method = self._route(scope), scope.get("method", "")
+            route, method = slot.get("route", "unmatched"), scope.get("method", "")
             self.metrics.http_requests.labels(method, route, str(status)).inc()
             self.metrics.http_latency.labels(method, route).observe(time.perf_counter() - started)
 
