@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Installs a pinned, headless n8n into a cache folder outside git (default <repo>/.cache/n8n-full)
-# and prints that folder. Reuses an existing install when the marker file matches the version.
-# --ignore-scripts skips n8n's postinstall hooks (they try to reach the internet); sqlite3 is then
-# the only native module the CLI needs, so it is rebuilt for Node 24 by hand.
+# Installs the pinned, headless n8n of e2e/n8n/ (package.json + package-lock.json, n8n 2.40.7)
+# into a cache folder outside git (default <repo>/.cache/n8n-full) and prints that folder.
+# Reuses the install while the lockfile is unchanged. --ignore-scripts skips n8n's install hooks
+# (they would reach for the internet); sqlite3 is the one native module the CLI needs, so it is
+# rebuilt for the running Node 24 by hand. Takes ~4-5 minutes and ~2.8 GB the first time.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-version="${N8N_VERSION:-2.40.7}"
 dir="${N8N_FULL_DIR:-$repo/.cache/n8n-full}"
-marker="$dir/.installed-$version"
+lock_hash="$(sha256sum "$here/n8n/package-lock.json" | cut -c1-16)"
+marker="$dir/.installed-$lock_hash"
 
 if [[ -f "$marker" ]]; then
   echo "$dir"
@@ -22,15 +23,16 @@ if [[ "$node_major" -lt 24 ]]; then
 fi
 
 mkdir -p "$dir"
+rm -f "$dir"/.installed-*
+cp "$here/n8n/package.json" "$here/n8n/package-lock.json" "$dir/"
 cd "$dir"
-[[ -f package.json ]] || echo '{"name": "n8n-full-cache", "private": true}' > package.json
-echo "install-n8n.sh: installing n8n@$version into $dir (several minutes)" >&2
-npm_config_yes=true npm install --no-audit --no-fund --ignore-scripts --save-exact "n8n@$version" >&2
+echo "install-n8n.sh: installing n8n into $dir (several minutes)" >&2
+npm_config_yes=true npm ci --no-audit --no-fund --ignore-scripts >&2
 
 sqlite_dir="$(node -p 'require("path").dirname(require.resolve("sqlite3/package.json", {paths: [require.resolve("n8n/package.json")]}))')"
-
-node_real="$(readlink -f "$(command -v node)")"
-node_home="$(dirname "$(dirname "$node_real")")"
+# node-gyp needs the headers of the Node that will load the module: the wheel ships them next
+# to its binary (<prefix>/bin/node, <prefix>/include/node).
+node_home="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
 echo "install-n8n.sh: rebuilding sqlite3 in $sqlite_dir against $node_home" >&2
 (cd "$sqlite_dir" && npx --yes node-gyp rebuild --nodedir="$node_home" >&2)
 node -e 'require(process.argv[1])' "$sqlite_dir" >&2
