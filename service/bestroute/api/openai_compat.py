@@ -152,6 +152,8 @@ _RENAMES = (("max_output_tokens", "max_tokens"), ("constraints.", "bestroute."),
 
 
 def _rename(field: str) -> str:
+    if field == "body":  # RouteRequest's only whole-body check is about the messages
+        return "messages"
     for ours, theirs in _RENAMES:
         if field.startswith(ours):
             return theirs + field[len(ours):]
