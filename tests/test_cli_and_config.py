@@ -33,6 +33,8 @@ def test_dry_run_without_any_provider_key_shows_the_decision(tmp_path: Path) -> 
     assert len(body["receipt"]["candidates"]) + len(body["receipt"]["excluded"]) >= 12
     p = run_cli("route", "Write a haiku about the sea", "--dry-run", "--strategy", "cheapest", tmp_path=tmp_path)
     assert p.returncode == 0 and "why:" in p.stdout and "candidates:" in p.stdout
+    usage = json.loads(run_cli("usage", "--json", tmp_path=tmp_path).stdout)
+    assert usage["totals"]["requests"] == 2  # the CLI records its requests like the server
 
 
 def test_real_route_without_keys_names_the_variables(tmp_path: Path) -> None:

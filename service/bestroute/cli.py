@@ -78,7 +78,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         body["constraints"] = {"max_cost_usd": args.max_cost}
     try:
         req = RouteRequest.model_validate(body)
-        result = asyncio.run(router.route(req))
+        result = asyncio.run(_route_recorded(router, req, _db(args)))
     except BestRouteError as exc:
         print(json.dumps(exc.problem(), indent=2) if args.json else f"error: {exc.detail}", file=sys.stderr)
         for e in exc.extra.get("excluded", [])[:20]:
@@ -94,6 +94,19 @@ def cmd_route(args: argparse.Namespace) -> int:
     print()
     print(render_receipt(result))
     return 0
+
+
+async def _route_recorded(router: Any, req: Any, db: Any) -> dict[str, Any]:
+    """Route like the server does, usage record included."""
+    from bestroute.store.usage import UsageWriter
+
+    router.usage = UsageWriter(db)
+    router.usage.start()
+    try:
+        return await router.route(req)
+    finally:
+        await router.usage.close()
+        db.close()
 
 
 def render_receipt(r: dict[str, Any]) -> str:
