@@ -25,7 +25,7 @@ function childEnv(dir) {
 
 function runStaticTests(dir) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--test', ...STATIC_TESTS], { env: childEnv(dir) });
+    const child = spawn(process.execPath, ['--test', '--test-reporter=tap', ...STATIC_TESTS], { env: childEnv(dir) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => { stdout += chunk; });
