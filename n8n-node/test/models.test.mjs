@@ -64,3 +64,25 @@ describe('models', () => {
 		assert.ok(result.pairedItems.every((p) => p.item === 0));
 	});
 });
+
+describe('open install (no API keys yet)', () => {
+	let stack;
+	before(async () => {
+		stack = await startLiveStack({ noKeys: true });
+	});
+	after(async () => {
+		await stack?.stop();
+	});
+
+	it('works with an empty API Key field', async () => {
+		const credentials = { baseUrl: stack.base_url, apiKey: '' };
+		const options = await loadOptions({ credentials, method: 'getProviders' });
+		assert.ok(options.some((o) => o.value === 'openai'));
+		const result = await runNode({
+			credentials,
+			parameters: { operation: 'explain', task: 'Say hi', options: { include_receipt: false } },
+		});
+		assert.equal(result.error, undefined);
+		assert.equal(result.items[0].dry_run, true);
+	});
+});
