@@ -39,7 +39,10 @@ describe('credentials and errors', () => {
 			parameters: { operation: 'listModels' },
 		});
 		assert.ok(result.error);
-		assert.match(result.error.message, /Could not reach BestRoute at http:\/\/127\.0\.0\.1:9\/v1\/models/);
+		assert.match(
+			result.error.message,
+			/Could not reach BestRoute at http:\/\/127\.0\.0\.1:9\/v1\/models/,
+		);
 	});
 
 	it('no eligible model stops the run with the detail when Continue On Fail is off', async () => {
@@ -84,33 +87,41 @@ describe('credentials and errors', () => {
 	// A todo test still runs and prints its failure; it passes once the service enforces budgets.
 	const notEnforcedYet = 'service does not enforce key budgets/rpm yet (reported)';
 
-	it('an exhausted budget shows the 402 detail (Continue On Fail)', { todo: notEnforcedYet }, async () => {
-		const { key } = await stack.createKey({ name: 'tiny-budget', budget_usd: 0.000001 });
-		const result = await runNode({
-			credentials: { ...credentials, apiKey: key },
-			continueOnFail: true,
-			items: [{}, {}],
-			parameters: { operation: 'route', task: 'Say hi', options: { concurrency: 1 } },
-		});
-		// The first call spends more than the budget; the second is refused.
-		const refused = result.items.filter((item) => item.status === 402);
-		assert.equal(refused.length, 1, `statuses: ${result.items.map((i) => i.status ?? 200)}`);
-		assert.equal(refused[0].type, '/problems/budget-exhausted');
-		assert.match(refused[0].error, /budget/i);
-	});
+	it(
+		'an exhausted budget shows the 402 detail (Continue On Fail)',
+		{ todo: notEnforcedYet },
+		async () => {
+			const { key } = await stack.createKey({ name: 'tiny-budget', budget_usd: 0.000001 });
+			const result = await runNode({
+				credentials: { ...credentials, apiKey: key },
+				continueOnFail: true,
+				items: [{}, {}],
+				parameters: { operation: 'route', task: 'Say hi', options: { concurrency: 1 } },
+			});
+			// The first call spends more than the budget; the second is refused.
+			const refused = result.items.filter((item) => item.status === 402);
+			assert.equal(refused.length, 1, `statuses: ${result.items.map((i) => i.status ?? 200)}`);
+			assert.equal(refused[0].type, '/problems/budget-exhausted');
+			assert.match(refused[0].error, /budget/i);
+		},
+	);
 
-	it('a used-up rate limit shows the 429 detail (Continue On Fail)', { todo: notEnforcedYet }, async () => {
-		const { key } = await stack.createKey({ name: 'one-rpm', rpm: 1 });
-		const result = await runNode({
-			credentials: { ...credentials, apiKey: key },
-			continueOnFail: true,
-			items: [{}, {}],
-			parameters: { operation: 'explain', task: 'Say hi', options: { concurrency: 1 } },
-		});
-		const limited = result.items.filter((item) => item.status === 429);
-		assert.equal(limited.length, 1, `statuses: ${result.items.map((i) => i.status ?? 200)}`);
-		assert.equal(limited[0].type, '/problems/rate-limited');
-	});
+	it(
+		'a used-up rate limit shows the 429 detail (Continue On Fail)',
+		{ todo: notEnforcedYet },
+		async () => {
+			const { key } = await stack.createKey({ name: 'one-rpm', rpm: 1 });
+			const result = await runNode({
+				credentials: { ...credentials, apiKey: key },
+				continueOnFail: true,
+				items: [{}, {}],
+				parameters: { operation: 'explain', task: 'Say hi', options: { concurrency: 1 } },
+			});
+			const limited = result.items.filter((item) => item.status === 429);
+			assert.equal(limited.length, 1, `statuses: ${result.items.map((i) => i.status ?? 200)}`);
+			assert.equal(limited[0].type, '/problems/rate-limited');
+		},
+	);
 
 	it('an invalid field shows which field (422 invalid-field)', async () => {
 		const result = await runNode({
@@ -121,6 +132,9 @@ describe('credentials and errors', () => {
 		const [item] = result.items;
 		assert.equal(item.status, 422);
 		assert.equal(item.type, '/problems/invalid-field');
-		assert.ok(item.errors.some((e) => /temperature/.test(e.field)), JSON.stringify(item.errors));
+		assert.ok(
+			item.errors.some((e) => /temperature/.test(e.field)),
+			JSON.stringify(item.errors),
+		);
 	});
 });

@@ -17,7 +17,14 @@ describe('Explain', () => {
 
 	it('returns the decision, estimate and reason without an answer', async () => {
 		// Every upstream call would fail: a dry run must not make one.
-		for (const model of ['gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-4.1', 'gpt-4o-mini', 'o4-mini']) {
+		for (const model of [
+			'gpt-5',
+			'gpt-5-mini',
+			'gpt-5-nano',
+			'gpt-4.1',
+			'gpt-4o-mini',
+			'o4-mini',
+		]) {
 			await stack.control({ model, mode: 'error', status: 500, times: 100 });
 		}
 		try {

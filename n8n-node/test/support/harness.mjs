@@ -101,7 +101,8 @@ class CredentialsHelper extends workflowLib.ICredentialsHelper {
 		const { authenticate } = this.credentialType(typeName);
 		if (!authenticate) return requestOptions;
 		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
-		if (authenticate.type !== 'generic') throw new Error(`unsupported authenticate ${authenticate.type}`);
+		if (authenticate.type !== 'generic')
+			throw new Error(`unsupported authenticate ${authenticate.type}`);
 		for (const [target, entries] of Object.entries(authenticate.properties)) {
 			requestOptions[target] ??= {};
 			for (const [key, value] of Object.entries(entries)) {
@@ -231,7 +232,9 @@ export async function runNode({ credentials, parameters, items = [{}], continueO
 	const run = await execution.run({ workflow, startNode: workflow.getNode('Items') });
 	const taskData = run.data.resultData.runData['Route to Best AI']?.[0];
 	if (taskData === undefined) {
-		throw new Error(`the node did not run: ${JSON.stringify(run.data.resultData.error ?? run.status)}`);
+		throw new Error(
+			`the node did not run: ${JSON.stringify(run.data.resultData.error ?? run.status)}`,
+		);
 	}
 	return {
 		items: (taskData.data?.main?.[0] ?? []).map((item) => item.json),

@@ -64,7 +64,8 @@ export async function startLiveStack({ noKeys = false } = {}) {
 				},
 				body: JSON.stringify(body),
 			});
-			if (res.status !== 201) throw new Error(`admin/keys answered ${res.status}: ${await res.text()}`);
+			if (res.status !== 201)
+				throw new Error(`admin/keys answered ${res.status}: ${await res.text()}`);
 			return await res.json();
 		},
 	};
