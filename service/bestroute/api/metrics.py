@@ -22,6 +22,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bestroute.logs import request_id_var
+
 router = APIRouter()
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
@@ -69,7 +71,8 @@ class Metrics:
 
 
 class MeteredUsage:
-    """The usage writer, counting each record into the metrics as it goes by."""
+    """The usage writer as the HTTP app uses it: each record is counted into the metrics and tagged
+    with the request's X-Request-ID on its way to the database."""
 
     def __init__(self, writer: Any, metrics: Metrics) -> None:
         self._writer = writer
@@ -77,6 +80,8 @@ class MeteredUsage:
 
     async def record(self, rec: Any) -> None:
         self._metrics.record(rec)
+        if getattr(rec, "request_id", None) is None:
+            rec.request_id = request_id_var.get()
         await self._writer.record(rec)
 
     def __getattr__(self, name: str) -> Any:

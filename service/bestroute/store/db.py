@@ -53,6 +53,11 @@ MIGRATIONS: list[list[str]] = [
             default_strategy TEXT
         )""",
     ],
+    [  # 2: the caller's X-Request-ID on each usage row (to find its log lines); indexes for /v1/usage filters
+        "ALTER TABLE usage ADD COLUMN request_id TEXT",
+        "CREATE INDEX IF NOT EXISTS usage_model_created ON usage (model, created_at)",
+        "CREATE INDEX IF NOT EXISTS usage_task_type_created ON usage (task_type, created_at)",
+    ],
 ]
 
 
@@ -140,20 +145,41 @@ class Database:
                 return [dict(zip(cols, row)) for row in cur.fetchall()]
 
     def migrate(self) -> int:
-        """Bring the schema to the newest version; returns that version."""
-        lock = "SELECT pg_advisory_xact_lock(4242)" if self.is_postgres else None
-        self.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        for target, statements in enumerate(MIGRATIONS, start=1):
-            def step(target: int = target, statements: list[str] = statements) -> None:
-                stmts: list[tuple[str, Sequence[Any]]] = []
-                if lock:
-                    stmts.append((lock, ()))
-                stmts += [(s, ()) for s in statements]
-                stmts.append(("INSERT INTO schema_version (version) SELECT ? WHERE NOT EXISTS "
-                              "(SELECT 1 FROM schema_version WHERE version >= ?)", (target, target)))
-                self.transaction(stmts)
-            if self.version() < target:
-                step()
+        """Bring the schema to the newest version in one transaction; returns that version.
+
+        Replicas starting together are serialised (an advisory lock on PostgreSQL, BEGIN IMMEDIATE
+        on SQLite) and each re-reads the version inside the lock, so every step runs exactly once.
+        """
+        create = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+        current = "SELECT MAX(version) AS v FROM schema_version"
+        if self._sqlite is not None:
+            with self._lock:
+                cur = self._sqlite.cursor()
+                cur.execute("BEGIN IMMEDIATE")
+                try:
+                    cur.execute(create)
+                    done = cur.execute(current).fetchone()[0] or 0
+                    for target, statements in enumerate(MIGRATIONS, start=1):
+                        if target > done:
+                            for sql in statements:
+                                cur.execute(sql)
+                            cur.execute("INSERT INTO schema_version (version) VALUES (?)", (target,))
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+            return self.version()
+        with self._pool.connection() as conn:
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(4242)")
+                cur.execute(create)
+                cur.execute(current)
+                done = cur.fetchone()[0] or 0
+                for target, statements in enumerate(MIGRATIONS, start=1):
+                    if target > done:
+                        for sql in statements:
+                            cur.execute(sql)
+                        cur.execute("INSERT INTO schema_version (version) VALUES (%s)", (target,))
         return self.version()
 
     def version(self) -> int:

@@ -16,7 +16,7 @@ from bestroute.store.db import Database
 
 COLUMNS = ("id", "created_at", "api_key_id", "task_type", "model", "provider", "strategy",
            "input_tokens", "output_tokens", "cost_usd", "baseline_cost_usd", "latency_ms", "status",
-           "http_status", "error_type", "attempts", "fallback_used", "dry_run", "metadata")
+           "http_status", "error_type", "attempts", "fallback_used", "dry_run", "metadata", "request_id")
 INSERT = f"INSERT INTO usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
 
 
@@ -41,6 +41,7 @@ class UsageRecord:
     fallback_used: bool
     dry_run: bool
     metadata: dict[str, Any]
+    request_id: str | None = None  # the caller's X-Request-ID (set by the HTTP layer)
 
     def row(self) -> tuple[Any, ...]:
         d = asdict(self)
