@@ -4,12 +4,13 @@
 // ranges, and the interfaces declare exactly the fields of RouteResponse and ModelPublic.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { loadApp, code } = require('../support/load-app');
+const { loadApp, code, generalCode, components } = require('../support/load-app');
 const { appDir } = require('../support/paths');
 const { startStack } = require('../support/live-stack');
 const { loadOpenApi, objectProps } = require('../support/openapi');
 const { renderBody } = require('../support/engine');
 const { fillForm } = require('../support/form');
+const { expressions, variablePaths } = require('../support/iml');
 
 const app = loadApp(appDir());
 let stack;
@@ -154,4 +155,51 @@ test('the samples validate against the service\'s response schemas', () => {
   }
   const list = api.resolve(api.responseSchema('get', '/v1/models'));
   assert.deepEqual(api.check(list.properties.data.items, code(app, 'module', 'listModels', 'samples')), []);
+});
+
+/** Resolves a dotted path (`data.provider`) through a schema; null when a segment is unknown. */
+function schemaAt(schema, dotted) {
+  let s = schema;
+  for (const part of dotted.split('.').filter(Boolean)) {
+    const obj = objectProps(api, s);
+    if (!obj || !obj.properties[part]) return null;
+    s = obj.properties[part];
+    const arr = flatten(api, s).find((x) => x.type === 'array');
+    if (arr && arr.items) s = arr.items; // `body.data` is iterated: what follows is an item's field
+  }
+  return s;
+}
+
+test('every response field the app reads (body.x, item.x) exists in the service\'s schemas', () => {
+  const problem = api.defs.Problem;
+  const models = api.responseSchema('get', '/v1/models');
+  const reads = (value) => expressions(value).flatMap((e) => variablePaths(e));
+  const missing = [];
+  // Errors: the base and the connection read the problem+json body.
+  const errorDirectives = [generalCode(app, 'base').response.error, code(app, 'connection', 'bestroute', 'communication').response.error];
+  for (const p of errorDirectives.flatMap(reads)) {
+    if (p.startsWith('body.') && !schemaAt(problem, p.slice(5))) missing.push(`error directive reads ${p}`);
+  }
+  // Everything that calls GET /v1/models reads its list and items.
+  const listCallers = [
+    ['connection', 'bestroute'],
+    ...components(app, 'rpc').map(([id]) => ['rpc', id]),
+    ['module', 'listModels'],
+  ];
+  for (const [type, id] of listCallers) {
+    const comm = code(app, type, id, 'communication');
+    assert.match(comm.url, /\/v1\/models$/);
+    for (const p of reads({ ...comm.response, error: undefined })) {
+      if (p.startsWith('body.') && !schemaAt(models, p.slice(5))) missing.push(`${type} ${id} reads ${p}`);
+      if (p.startsWith('item.') && !schemaAt(api.defs.ModelPublic, p.slice(5))) missing.push(`${type} ${id} reads ${p}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
+test('collections left empty (Make then sends {}) still make a valid request', () => {
+  const form = fillForm(code(app, 'module', 'routeToBestAi', 'mappableParams'), { task: 'Hi' });
+  const body = renderBody(app, 'module', 'routeToBestAi', { ...form.values, constraints: {}, response_format: { type: 'text' } }, {});
+  assert.deepEqual(body.constraints, {});
+  assert.deepEqual(api.check(api.requestSchema('post', '/v1/route'), body), []);
 });

@@ -50,6 +50,17 @@ test('a value the form allows but the service rejects: DataError naming the fiel
   assert.match(err.message, /constraints\.max_cost_usd/);
 });
 
+test('a task larger than the server accepts: DataError', async () => {
+  const err = await make.fails(make.run('routeToBestAi', { task: 'a'.repeat(4_300_000) }));
+  assertProblem(err, { status: 413, type: 'DataError', problem: 'body-too-large' });
+});
+
+test('a model name the catalog does not know (typed instead of picked): DataError naming it', async () => {
+  const err = await make.fails(make.run('routeToBestAi', { task: 'Hello', constraints: { allowed_models: ['acme/unknown-1'] } }));
+  assertProblem(err, { status: 422, type: 'DataError', problem: 'invalid-field' });
+  assert.match(err.message, /acme\/unknown-1/);
+});
+
 test('a wrong key on a module: InvalidAccessTokenError, key hidden', async () => {
   const err = await make.fails(make.run('listModels', {}, make.connection({ apiKey: 'br-not-a-key' })));
   assertProblem(err, { status: 401, type: 'InvalidAccessTokenError', problem: 'unauthorized' });
