@@ -155,6 +155,9 @@ test('when the chosen model fails, BestRoute falls back and the receipt shows th
 });
 
 test('Explain Routing returns the decision and estimate without calling a model', async () => {
+  // Constrained to providers the stack has credentials for: a dry run also ranks models whose
+  // provider has no credentials (the service does this on purpose, so a dry run works with no
+  // keys), and unconstrained it may name one that the real call then excludes.
   const values = { task: TASK, constraints: { allowed_providers: ['openai', 'deepseek'] } };
   const { bundles, sentBody } = await make.run('explainRouting', values);
   assert.equal(sentBody.dry_run, true);
