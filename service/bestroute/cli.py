@@ -212,6 +212,29 @@ def cmd_usage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    """Serve the MCP tools over stdio; usage is recorded in the same database as the HTTP service."""
+    from bestroute.mcp_server import serve_stdio
+    from bestroute.store.usage import UsageWriter
+
+    router = _router(args)
+    db = _db(args)
+
+    async def serve() -> None:
+        router.usage = UsageWriter(db, router.settings.usage_batch_max)
+        router.usage.start()
+        try:
+            await serve_stdio(router)
+        finally:
+            await router.usage.close()
+
+    try:
+        asyncio.run(serve())
+    finally:
+        db.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bestroute", description="Route each AI request to the best model.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -265,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--json", action="store_true")
     u.add_argument("--config", type=Path)
     u.set_defaults(func=cmd_usage)
+
+    mc = sub.add_parser("mcp", help="serve BestRoute's MCP tools over stdio (for local agents)")
+    mc.add_argument("--config", type=Path)
+    mc.set_defaults(func=cmd_mcp)
 
     try:
         from bestroute.understanding.commands import add_commands

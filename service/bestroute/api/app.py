@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from bestroute import __version__
+from bestroute import __version__, mcp_server
 from bestroute.api import admin, openai_compat, problems, routes
 from bestroute.api import metrics as metrics_api
 from bestroute.api import usage as usage_api
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Any:
     if team.breaker is not None:
         router.breaker = team.breaker
     metrics = metrics_api.Metrics()
+    mcp = mcp_server.HttpEndpoint(router)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,9 +59,12 @@ def create_app(settings: Settings | None = None) -> Any:
         threading.Thread(target=load_litellm, name="litellm-import", daemon=True).start()
         router.usage = metrics.observe_usage(UsageWriter(db, settings.usage_batch_max))
         router.usage.start()
+        mcp_running = mcp.run()  # MCP's streamable-HTTP manager lives as long as the app
+        await mcp_running.__aenter__()
         try:
             yield
         finally:
+            await mcp_running.__aexit__(None, None, None)
             await router.usage.close()
             await team.close()
             await asyncio.to_thread(db.close)
@@ -83,5 +87,6 @@ def create_app(settings: Settings | None = None) -> Any:
     app.include_router(usage_api.router)
     app.include_router(metrics_api.router)
     app.include_router(openai_compat.router)
+    app.router.add_route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
     app.state.settings = settings
     return RequestContext(metrics.middleware(BodyLimit(app, settings.max_body_bytes), app))
