@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from bestroute import __version__, mcp_server
+from bestroute import __version__, a2a_agent, mcp_server
 from bestroute.api import admin, openai_compat, problems, routes
 from bestroute.api import metrics as metrics_api
 from bestroute.api import usage as usage_api
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Any:
         router.breaker = team.breaker
     metrics = metrics_api.Metrics()
     mcp = mcp_server.HttpEndpoint(router)
+    agent = a2a_agent.Agent(router, f"http://{settings.host}:{settings.port}")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -88,5 +89,7 @@ def create_app(settings: Settings | None = None) -> Any:
     app.include_router(metrics_api.router)
     app.include_router(openai_compat.router)
     app.router.add_route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    app.router.add_route(a2a_agent.CARD_PATH, agent.card, methods=["GET"], include_in_schema=False)
+    app.router.add_route(a2a_agent.PATH, agent.endpoint, methods=["POST"], include_in_schema=False)
     app.state.settings = settings
     return RequestContext(metrics.middleware(BodyLimit(app, settings.max_body_bytes), app))
