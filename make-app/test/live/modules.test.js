@@ -58,9 +58,21 @@ test('a wrong key fails the connection with InvalidAccessTokenError and the serv
   assertKeyHidden(err.log, 'br-wrong');
 });
 
-test('the connection form refuses a base URL with a trailing slash or without a scheme', () => {
+test('a Base URL that is not a BestRoute API fails the connection with InvalidConfigurationError', async () => {
+  // A wrong path on the BestRoute server: 404.
+  const notFound = await make.fails(make.verify(make.connection({ baseUrl: `${stack.base_url}/api` })));
+  assert.equal(notFound.type, 'InvalidConfigurationError');
+  assert.equal(notFound.message, `[404] There is no BestRoute API at ${stack.base_url}/api. Enter the server's address without /v1 and without a trailing slash.`);
+  // Another OpenAI-style server (here the fake upstream) answers 200 without BestRoute's catalog.
+  const other = await make.fails(make.verify(make.connection({ baseUrl: stack.upstream_url })));
+  assert.equal(other.type, 'InvalidConfigurationError');
+  assert.match(other.message, /not with BestRoute's model catalog/);
+  assertKeyHidden(other.log, stack.api_key);
+});
+
+test('the connection form refuses a Base URL with a trailing slash, /v1 or no scheme', () => {
   const defs = code(app, 'connection', 'bestroute', 'params');
-  for (const bad of [`${stack.base_url}/`, '127.0.0.1:8000']) {
+  for (const bad of [`${stack.base_url}/`, `${stack.base_url}/v1`, '127.0.0.1:8000']) {
     assert.notDeepEqual(fillForm(defs, { baseUrl: bad, apiKey: 'k' }).problems, [], bad);
   }
   assert.deepEqual(fillForm(defs, { baseUrl: 'https://bestroute.example.com/api', apiKey: 'k' }).problems, []);

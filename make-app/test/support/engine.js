@@ -3,14 +3,14 @@
  * Runs the app's connection, modules and RPCs against a real HTTP server, the way Make would run
  * them: base + component communication merged, IML rendered (see iml.js), request sent, response
  * turned into output bundles or into a Make error (type + message) by the `response.error`
- * directive. An APPROXIMATION of Make's engine, limited to the directives this app uses; an
+ * directive (and `valid` for 2xx answers). An APPROXIMATION of Make's engine, limited to the directives this app uses; an
  * unknown directive is an error here rather than being ignored.
  */
 const { render, truthy } = require('./iml');
 const { code, generalCode, components } = require('./load-app');
 
 const HANDLED_REQUEST = new Set(['url', 'method', 'headers', 'qs', 'body', 'response', 'log', 'baseUrl', 'timeout']);
-const HANDLED_RESPONSE = new Set(['output', 'iterate', 'limit', 'error', 'metadata']);
+const HANDLED_RESPONSE = new Set(['output', 'iterate', 'limit', 'error', 'metadata', 'valid']);
 const SANITIZED = '******';
 
 /** What Make shows when a module fails: the error type and message from `response.error`. */
@@ -105,6 +105,17 @@ function raiseFor(comm, res, ctx) {
   return new MakeError(type, message, res.status, res.log);
 }
 
+/** The `valid` directive: a 2xx answer can still be an error (e.g. not the API we expected). */
+function checkValid(comm, res, ctx) {
+  const valid = comm.response && comm.response.valid;
+  if (valid === undefined) return;
+  const validCtx = { ...ctx, statusCode: res.status, body: res.body, headers: res.headers };
+  const spec = typeof valid === 'object' ? valid : { condition: valid };
+  if (truthy(render(spec.condition, validCtx))) return;
+  const message = spec.message ? render(spec.message, validCtx) : 'Invalid response';
+  throw new MakeError(render(spec.type || 'RuntimeError', validCtx), message, res.status, res.log);
+}
+
 function toBundles(comm, res, ctx) {
   const response = comm.response || {};
   const outCtx = { ...ctx, statusCode: res.status, body: res.body, headers: res.headers };
@@ -138,6 +149,7 @@ async function runComponent(app, componentType, componentId, { parameters = {}, 
   const ctx = { parameters, connection, common: generalCode(app, 'common') || {}, data: {} };
   const res = await send(comm, ctx);
   if (res.status >= 400) throw raiseFor(comm, res, ctx);
+  checkValid(comm, res, ctx);
   return { bundles: toBundles(comm, res, ctx), log: res.log, sentBody: res.sentBody };
 }
 
@@ -147,6 +159,7 @@ async function verifyConnection(app, connectionId, parameters) {
   const ctx = { parameters, common: {} };
   const res = await send(comm, ctx);
   if (res.status >= 400) throw raiseFor(comm, res, ctx);
+  checkValid(comm, res, ctx);
   const outCtx = { ...ctx, statusCode: res.status, body: res.body, headers: res.headers };
   const metadata = comm.response && comm.response.metadata ? render(comm.response.metadata, outCtx) : undefined;
   return { metadata, log: res.log };
