@@ -51,7 +51,18 @@ test('a value the form allows but the service rejects: DataError naming the fiel
 });
 
 test('a task larger than the server accepts: DataError', async () => {
-  const err = await make.fails(make.run('routeToBestAi', { task: 'a'.repeat(4_300_000) }));
+  // The server answers 413 from the Content-Length and closes the connection without reading the
+  // body, so the client sometimes sees the socket reset ("fetch failed") before it reads the 413.
+  // (13 of 20 plain fetches failed that way here.) Reported to the service; a transport failure
+  // is retried, the mapping is asserted strictly.
+  let err;
+  for (let attempt = 1; !err; attempt += 1) {
+    try {
+      err = await make.fails(make.run('routeToBestAi', { task: 'a'.repeat(4_300_000) }));
+    } catch (e) {
+      if (attempt >= 20 || !(e instanceof TypeError)) throw e;
+    }
+  }
   assertProblem(err, { status: 413, type: 'DataError', problem: 'body-too-large' });
 });
 
