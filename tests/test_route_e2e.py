@@ -17,8 +17,11 @@ PAIR = [OPUS, MINI]  # under `best` for code: opus first, gpt-5-mini second
 
 @pytest.fixture(scope="module")
 def service(upstream: Upstream) -> Iterator[Service]:
-    svc = Service(upstream.url, extra_env={"BESTROUTE_PROVIDER_TIMEOUT_S": "1.0",
+    svc = Service(upstream.url, extra_env={"BESTROUTE_PROVIDER_TIMEOUT_S": "2.0",
                                            "BESTROUTE_CIRCUIT_FAILURES": "1000"}).start()
+    with httpx.Client(base_url=svc.url, timeout=60) as c:
+        for model in PAIR:  # first calls load litellm's provider code: keep that out of the timeouts
+            assert route(c, constraints={"allowed_models": [model]}).status_code == 200
     yield svc
     svc.stop()
 
@@ -118,7 +121,7 @@ def test_context_window_exclusion(client: httpx.Client) -> None:
     {"mode": "error", "status": 500},
     {"mode": "error", "status": 503},
     {"mode": "rate_limit", "retry_after": 1},
-    {"mode": "stall", "delay_s": 5},
+    {"mode": "stall", "delay_s": 6},
     {"mode": "garbage"},
     {"mode": "wrong_content_type"},
     {"mode": "shape"},
@@ -165,7 +168,7 @@ def test_every_attempt_failing_is_502_listing_attempts(client: httpx.Client, ups
 
 
 def test_deadline_covers_fallbacks(client: httpx.Client, upstream: Upstream) -> None:
-    upstream.control(model="*", mode="stall", delay_s=5)
+    upstream.control(model="*", mode="stall", delay_s=6)
     fast = ["mistral/mistral-small-latest", "openai/gpt-4o-mini"]  # expected ~0.7 s and ~1.1 s for 50 tokens
     r = route(client, strategy="best", task_type="code", max_output_tokens=50,
               constraints={"allowed_models": fast, "max_latency_ms": 1500})

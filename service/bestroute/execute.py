@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,42 @@ def load_litellm() -> Any:
     return _litellm
 
 
+def litellm_loaded() -> bool:
+    return _litellm is not None
+
+
+_warm_lock = threading.Lock()
+_warmed = False
+
+
+def warm_litellm() -> Any:
+    """Import litellm, then take each wire format's code path once (against a closed local port).
+
+    litellm imports more modules on a provider's first call (~1 s, far more on a busy machine), and
+    does it on the event loop: the first real call would then time out on our own CPU work, and a
+    healthy model would be reported as timed out and counted against its circuit.
+    """
+    global _warmed
+    litellm = load_litellm()
+    with _warm_lock:
+        if not _warmed:
+            asyncio.run(_warm_calls(litellm))
+            _warmed = True
+    return litellm
+
+
+async def _warm_calls(litellm: Any) -> None:
+    for model, base in (("openai/warm-up", "http://127.0.0.1:9/v1"), ("anthropic/warm-up", "http://127.0.0.1:9")):
+        with contextlib.suppress(Exception):
+            await litellm.acompletion(model=model, messages=[{"role": "user", "content": "warm-up"}],
+                                      api_base=base, api_key="warm-up", max_tokens=1, timeout=5, num_retries=0)
+
+
+async def litellm_ready() -> Any:
+    """litellm, warmed up in a worker thread if it is not yet (never on the event loop)."""
+    return _litellm if _warmed else await asyncio.to_thread(warm_litellm)
+
+
 _MALFORMED_HINTS = ("expecting value", "expecting property", "unable to get json", "empty or invalid response",
                     "not a list", "original response", "jsondecodeerror", "invalid json")
 _CONNECTION_HINTS = ("connect", "refused", "timed out", "timeout", "network", "reset", "unreachable", "eof",
@@ -114,7 +151,7 @@ def translate(exc: BaseException, model: str) -> errors.ProviderError:
 async def litellm_call(model: ModelSpec, creds: Credentials, messages: list[dict[str, str]], *,
                        max_tokens: int, temperature: float | None, timeout_s: float,
                        json_schema: dict[str, Any] | None) -> Completion:
-    litellm = load_litellm()
+    litellm = await litellm_ready()
     kwargs: dict[str, Any] = {
         "model": model.litellm_model,
         "messages": messages,
@@ -308,7 +345,7 @@ class StreamCaller(Protocol):
 async def litellm_stream(model: ModelSpec, creds: Credentials, messages: list[dict[str, str]], *,
                          max_tokens: int, temperature: float | None, timeout_s: float) -> AsyncIterator[Piece]:
     """Stream one model's answer; the whole stream must finish within ``timeout_s``."""
-    litellm = load_litellm()
+    litellm = await litellm_ready()
     kwargs: dict[str, Any] = {
         "model": model.litellm_model, "messages": messages, "max_tokens": max_tokens, "timeout": timeout_s,
         "num_retries": 0, "api_key": creds.api_key, "stream": True, "stream_options": {"include_usage": True},

@@ -42,6 +42,22 @@ def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = N
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
+def wait_ready(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+    """Wait for a 200 from a readiness URL (503 while the service warms up)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} was ready")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} was not ready within {timeout}s")
+
+
 def http_json(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method,
@@ -124,6 +140,7 @@ class Service:
             [sys.executable, "-m", "bestroute", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env(), stdout=log, stderr=subprocess.STDOUT)
         wait_http(f"{self.url}/healthz", timeout=60, proc=self.proc)
+        wait_ready(f"{self.url}/readyz", timeout=60, proc=self.proc)
         return self
 
     def create_key(self, **fields: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bestroute.catalog import build_catalog
 from bestroute.circuit import CircuitBreaker
 from bestroute.config import load_config
 from bestroute.execute import load_litellm
+from bestroute.understanding import understand
 from bestroute.logs import RequestContext
 from bestroute.logs import configure as configure_logs
 from bestroute.providers import load_registry
@@ -58,6 +59,8 @@ def create_app(settings: Settings | None = None) -> Any:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # litellm's import takes seconds: warm it in the background so the first call does not pay
         threading.Thread(target=load_litellm, name="litellm-import", daemon=True).start()
+        # load the task classifier now: a broken artefact stops the start instead of failing requests
+        understand("warm up")
         router.usage = metrics.observe_usage(UsageWriter(db, settings.usage_batch_max))
         router.usage.start()
         mcp_running = mcp.run()  # MCP's streamable-HTTP manager lives as long as the app
