@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bestroute.errors import BestRouteError, InvalidField, MalformedBody
+from bestroute.schemas import Problem
 
 log = logging.getLogger("bestroute.api")
 PROBLEM = "application/problem+json"
@@ -65,7 +66,60 @@ def validation_to_problem(exc: RequestValidationError) -> BestRouteError:
     return InvalidField(items)
 
 
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_COMMON = {400: "Malformed body: not JSON", 413: "Request body too large",
+           422: "Invalid field (errors names each)", 401: "Missing or invalid API key",
+           429: "Rate limited (Retry-After)", 403: "Not the admin key"}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make ``schema`` (the OpenAPI document) say what clients really get on errors.
+
+    Every error is ``application/problem+json`` with the ``Problem`` schema, whatever a route
+    declared (FastAPI adds an ``application/json`` copy and a default 422 of its own shape). And the
+    problems that come from the middleware and the handlers here, not from a route, are declared on
+    every operation they can reach: 400 and 413 where there is a body, 422 where there is input, 401
+    and 429 on ``/v1/*`` (keys), 403 on ``/v1/admin/*``.
+    """
+    for path, ops in schema.get("paths", {}).items():
+        for op in ops.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            responses = op["responses"]
+            statuses = set()
+            if "requestBody" in op:
+                statuses |= {400, 413, 422}
+            if op.get("parameters"):
+                statuses.add(422)
+            if path.startswith("/v1/"):
+                statuses |= {401, 429}
+            if path.startswith("/v1/admin/"):
+                statuses.add(403)
+            for status in statuses:
+                responses.setdefault(str(status), {"description": _COMMON[status]})
+            for status, resp in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    resp["content"] = {PROBLEM: {"schema": _PROBLEM_REF}}
+    components = schema.get("components", {}).get("schemas", {})
+    if components:
+        components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+        for name, sub in Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {}).items():
+            components.setdefault(name, sub)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+    return schema
+
+
 def install(app: FastAPI) -> None:
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(default_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(BestRouteError)
     async def _ours(request: Request, exc: BestRouteError) -> JSONResponse:
         return problem_response(exc)
