@@ -6,11 +6,26 @@ clock (``TIME``) so replicas with skewed clocks still agree. Keys live under the
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
+from redis.exceptions import RedisError
+
+from bestroute.errors import Unavailable
 from bestroute.team.budgets import Loader, Reservation
 from bestroute.team.ratelimit import WINDOW_S, refuse
+
+log = logging.getLogger("bestroute.team")
+
+
+async def _run(script: Any, keys: list[str], args: list[Any]) -> Any:
+    """Budgets and rate limits fail closed: without Redis no request can be counted, so it is 503."""
+    try:
+        return await script(keys=keys, args=args)
+    except RedisError as exc:
+        raise Unavailable(f"redis unreachable ({type(exc).__name__}): budgets and rate limits cannot be "
+                          "checked; see GET /readyz") from exc
 
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
 
@@ -108,19 +123,19 @@ class RedisLedger:
                       hold_s: float, ttl_s: float, load: Loader) -> Reservation:
         keys = self._keys(key_id, month)
         args = [units, budget, request_id, hold_s, int(ttl_s)]
-        ok, spent, held = await self._reserve(keys=keys, args=[*args, ""])
+        ok, spent, held = await _run(self._reserve, keys, [*args, ""])
         if ok == -1:  # first request of the month since Redis last saw this key: start from the usage table
-            ok, spent, held = await self._reserve(keys=keys, args=[*args, await load()])
+            ok, spent, held = await _run(self._reserve, keys, [*args, await load()])
         return Reservation(ok == 1, int(spent), int(held))
 
     async def settle(self, key_id: str, month: str, request_id: str, units: int) -> None:
-        await self._settle(keys=self._keys(key_id, month), args=[request_id, units])
+        await _run(self._settle, self._keys(key_id, month), [request_id, units])
 
     async def peek(self, key_id: str, month: str, ttl_s: float, load: Loader) -> tuple[int, int]:
         keys = self._keys(key_id, month)
-        spent, held = await self._peek(keys=keys, args=[int(ttl_s), ""])
+        spent, held = await _run(self._peek, keys, [int(ttl_s), ""])
         if spent == -1:
-            spent, held = await self._peek(keys=keys, args=[int(ttl_s), await load()])
+            spent, held = await _run(self._peek, keys, [int(ttl_s), await load()])
         return int(spent), int(held)
 
 
@@ -130,15 +145,16 @@ class RedisLimiter:
         self._hit = client.register_script(_HIT)
 
     async def hit(self, key_id: str, rpm: int) -> None:
-        ok, wait_ms = await self._hit(keys=[f"{self.prefix}rpm:{key_id}"],
-                                      args=[rpm, int(WINDOW_S * 1000), uuid.uuid4().hex])
+        ok, wait_ms = await _run(self._hit, [f"{self.prefix}rpm:{key_id}"],
+                                 [rpm, int(WINDOW_S * 1000), uuid.uuid4().hex])
         if ok != 1:
             raise refuse(rpm, int(wait_ms) / 1000)
 
 
 class RedisCircuitBreaker:
     """``circuit.CircuitBreaker``'s interface with the state in Redis: a model that fails on one
-    replica is skipped on all of them."""
+    replica is skipped on all of them. Without Redis it fails open (no circuit is open, failures are
+    not counted): routing goes on, and /readyz reports the outage."""
 
     def __init__(self, client: Any, prefix: str, failures: int = 3, cooldown_s: float = 30.0) -> None:
         self.client = client
@@ -150,16 +166,26 @@ class RedisCircuitBreaker:
         self._open = client.register_script(_OPEN)
 
     async def open_models(self) -> set[str]:
-        return set(await self._open(keys=[self._opened], args=[self.cooldown_s]))
+        try:
+            return set(await self._open(keys=[self._opened], args=[self.cooldown_s]))
+        except RedisError as exc:
+            log.warning("circuit state unavailable: %s", type(exc).__name__)
+            return set()
 
     async def record_success(self, model: str) -> None:
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.hdel(self._failures, model)
-            pipe.hdel(self._opened, model)
-            await pipe.execute()
+        try:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.hdel(self._failures, model)
+                pipe.hdel(self._opened, model)
+                await pipe.execute()
+        except RedisError as exc:
+            log.warning("circuit state unavailable: %s", type(exc).__name__)
 
     async def record_failure(self, model: str) -> None:
-        await self._fail(keys=[self._failures, self._opened], args=[model, self.threshold])
+        try:
+            await self._fail(keys=[self._failures, self._opened], args=[model, self.threshold])
+        except RedisError as exc:
+            log.warning("circuit state unavailable: %s", type(exc).__name__)
 
     async def snapshot(self) -> dict[str, str]:
         return {m: "open" for m in await self.open_models()}
