@@ -100,16 +100,60 @@ def test_agent_card_describes_the_skills(service: Service) -> None:
     assert [s.id for s in card.skills] == ["route", "explain", "list_models"]
 
 
-@pytest.mark.parametrize("streaming", [False, True])
-def test_message_is_routed_and_answered_with_the_receipt(service: Service, streaming: bool) -> None:
-    text, data = reply(send(service, TASK, {"strategy": "cheapest", "metadata": {"via": "a2a"}},
-                            streaming=streaming))
+def test_message_is_routed_and_answered_with_the_receipt(service: Service) -> None:
+    text, data = reply(send(service, TASK, {"strategy": "cheapest", "metadata": {"via": "a2a"}}))
     assert text == data["answer"] and text.startswith(f"[{data['model'].split('/')[1]}] answer to: Write")
     rc = data["receipt"]
     assert rc["strategy"] == "cheapest" and rc["chosen"] == data["model"] and rc["attempts"][-1]["status"] == "ok"
     assert data["cost_usd"] > 0 and data["dry_run"] is False
     row = usage_row(service, data["id"])
     assert row and row["status"] == "ok" and '"via":"a2a"' in row["metadata"]
+
+
+def streamed(events: list[Any]) -> tuple[list[str], Any, dict]:
+    """The answer chunks, the final status and the receipt of a streamed (working -> completed) task."""
+    kinds = [e.WhichOneof("payload") for e in events]
+    assert kinds[0] == "task" and events[0].task.status.state == TaskState.TASK_STATE_WORKING, kinds
+    assert kinds[-1] == "status_update", kinds
+    updates = [e.artifact_update for e in events if e.WhichOneof("payload") == "artifact_update"]
+    answer = [u for u in updates if u.artifact.artifact_id == "answer"]
+    assert [u.append for u in answer] == [False] + [True] * (len(answer) - 1)
+    receipts = [get_data_parts(list(u.artifact.parts))[0] for u in updates if u.artifact.artifact_id == "receipt"]
+    chunks = [get_text_parts(list(u.artifact.parts))[0] for u in answer]
+    return chunks, events[-1].status_update.status, receipts[0] if receipts else {}
+
+
+def test_streaming_sends_the_answer_as_it_is_written(service: Service) -> None:
+    chunks, status, receipt = streamed(send(service, TASK, {"strategy": "cheapest", "metadata": {"via": "a2a-stream"}},
+                                            streaming=True))
+    assert len(chunks) >= 3 and "".join(chunks).startswith(f"[{receipt['model'].split('/')[1]}] answer to:")
+    assert status.state == TaskState.TASK_STATE_COMPLETED
+    assert get_text_parts(list(status.message.parts)) == ["".join(chunks)]
+    assert get_data_parts(list(status.message.parts))[0] == receipt
+    assert receipt["answer"] == "".join(chunks) and receipt["receipt"]["stream"]["continued"] is False
+    row = usage_row(service, receipt["id"])
+    assert row and row["status"] == "ok" and '"via":"a2a-stream"' in row["metadata"]
+
+
+def test_streaming_cut_mid_way_is_continued(service: Service, upstream: Upstream) -> None:
+    upstream.control(model="claude-opus-4-5", mode="cut")
+    chunks, status, receipt = streamed(send(service, TASK, {"strategy": "best", "task_type": "code", "constraints": {
+        "allowed_models": [OPUS, MINI]}}, streaming=True))
+    text = "".join(chunks)
+    assert text.startswith("[claude-opus-4-5]") and "[gpt-5-mini]" in text
+    assert status.state == TaskState.TASK_STATE_COMPLETED and receipt["model"] == MINI
+    assert receipt["receipt"]["stream"]["continued"] is True
+    assert [p["model"] for p in receipt["receipt"]["stream"]["partials"]] == [OPUS]
+
+
+def test_streaming_failure_after_text_fails_the_task(service: Service, upstream: Upstream) -> None:
+    upstream.control(model="claude-opus-4-5", mode="cut")
+    upstream.control(model="gpt-5-mini", mode="error", status=500)
+    chunks, status, _ = streamed(send(service, TASK, {"strategy": "best", "task_type": "code", "constraints": {
+        "allowed_models": [OPUS, MINI]}}, streaming=True))
+    assert chunks and status.state == TaskState.TASK_STATE_FAILED
+    p = get_data_parts(list(status.message.parts))[0]
+    assert p["type"] == "/problems/all-attempts-failed" and len(p["attempts"]) == 2
 
 
 def test_constraints_and_fallback_ride_in_the_data_part(service: Service, upstream: Upstream) -> None:

@@ -5,7 +5,10 @@ endpoint at ``/a2a`` (A2A 1.0 ``SendMessage`` / ``SendStreamingMessage``, and th
 A message is one request: its text parts are the task; an optional data part holds ``RouteRequest``
 fields (``strategy``, ``constraints``, ``task_type``, ...) and ``skill`` (``route`` — the default,
 ``explain`` or ``list_models``). The reply is one agent message: the answer (or, for ``explain``,
-the reason) as a text part and the full response with its receipt as a data part. A request that
+the reason) as a text part and the full response with its receipt as a data part. Streaming calls
+(``SendStreamingMessage``) of the route skill stream tokens: a working task, the answer as appended
+``answer`` artifact chunks, a ``receipt`` artifact, then the task completed with the same message
+(fallbacks as in ``streaming.route_stream``: a stream that breaks after text is continued). A request that
 cannot be served is a task in state ``rejected`` (bad input, 4xx) or ``failed`` (the models failed,
 5xx) whose status message carries the problem+json body as a data part. Every skill goes through
 ``Router``; the card is public, the endpoint follows the API key rules of ``/v1/*``.
@@ -30,13 +33,16 @@ from a2a.types.a2a_pb2 import (
     AgentInterface,
     AgentProvider,
     AgentSkill,
+    Artifact,
     HTTPAuthSecurityScheme,
     SecurityRequirement,
     SecurityScheme,
     StringList,
     Task,
+    TaskArtifactUpdateEvent,
     TaskState,
     TaskStatus,
+    TaskStatusUpdateEvent,
 )
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -45,8 +51,10 @@ from starlette.responses import JSONResponse, Response
 
 from bestroute import __version__
 from bestroute.errors import BestRouteError, InvalidField
+from bestroute.execute import Delta
 from bestroute.schemas import RouteRequest
 from bestroute.service import Router
+from bestroute.streaming import route_stream
 
 PATH = "/a2a"
 CARD_PATH = "/.well-known/agent-card.json"
@@ -103,7 +111,11 @@ class RouterExecutor(AgentExecutor):
                                  for m in listing["data"])
                 parts = [new_text_part(text), new_data_part(listing)]
             else:
-                body = await self.router.route(_route_request(fields, dry_run=skill == "explain"), key)
+                req = _route_request(fields, dry_run=skill == "explain")
+                if _streaming(context) and not req.dry_run and not _wants_json(req):
+                    await self._stream(context, event_queue, req)
+                    return
+                body = await self.router.route(req, key)
                 text = body["answer"] if body["answer"] is not None else body["receipt"]["reason"]
                 parts = [new_text_part(text), new_data_part(body)]
         except BestRouteError as exc:
@@ -111,8 +123,54 @@ class RouterExecutor(AgentExecutor):
             return
         await event_queue.enqueue_event(new_message(parts, context_id=context.context_id, task_id=None))
 
+    async def _stream(self, context: RequestContext, event_queue: EventQueue, req: RouteRequest) -> None:
+        """Token streaming: a working task, the answer as appended artifact chunks, then the task
+        completed with a message holding the whole answer and the receipt (or failed with the problem)."""
+        key = context.call_context.state.get(_STATE_KEY)
+        task_id, context_id = context.task_id or "", context.context_id or ""
+        events = route_stream(self.router, req, key)
+        try:
+            first = await events.__anext__()  # nothing fails silently before the first token
+        except BestRouteError as exc:
+            await event_queue.enqueue_event(_failed(context, exc))
+            return
+        await event_queue.enqueue_event(Task(id=task_id, context_id=context_id,
+                                             history=[context.message] if context.message else [],
+                                             status=TaskStatus(state=TaskState.TASK_STATE_WORKING)))
+        sent = 0
+        try:
+            item: Delta | dict[str, Any] = first
+            while isinstance(item, Delta):
+                await event_queue.enqueue_event(TaskArtifactUpdateEvent(
+                    task_id=task_id, context_id=context_id, append=sent > 0,
+                    artifact=Artifact(artifact_id="answer", name="answer", parts=[new_text_part(item.text)])))
+                sent += 1
+                item = await events.__anext__()
+        except BestRouteError as exc:
+            await event_queue.enqueue_event(TaskStatusUpdateEvent(task_id=task_id, context_id=context_id, status=(
+                _failed(context, exc).status)))
+            return
+        finally:
+            await events.aclose()
+        done = new_message([new_text_part(item["answer"]), new_data_part(item)], context_id=context_id,
+                           task_id=task_id)
+        await event_queue.enqueue_event(TaskArtifactUpdateEvent(
+            task_id=task_id, context_id=context_id, append=False, last_chunk=True,
+            artifact=Artifact(artifact_id="receipt", name="receipt", parts=[new_data_part(item)])))
+        await event_queue.enqueue_event(TaskStatusUpdateEvent(
+            task_id=task_id, context_id=context_id,
+            status=TaskStatus(state=TaskState.TASK_STATE_COMPLETED, message=done)))
+
     async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
         raise BestRouteError("a routed request answers in one step; there is nothing to cancel")
+
+
+def _streaming(context: RequestContext) -> bool:
+    return context.call_context.state.get("method") in ("SendStreamingMessage", "message/stream")
+
+
+def _wants_json(req: RouteRequest) -> bool:
+    return req.response_format is not None and req.response_format.type == "json_schema"
 
 
 def _read(context: RequestContext) -> tuple[str, dict[str, Any]]:
