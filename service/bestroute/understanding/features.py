@@ -12,7 +12,9 @@ Features (all lower-cased, every digit folded to ``0`` so numbers generalise):
   spaces: the instruction usually sits at one end of a prompt, and that is what transfers from
   templated training rows to real user prompts,
 - a small block of structural indicators (length bucket, line count, code fences, digit share,
-  question marks, answer options, ...), one column each after the hashed block.
+  question marks, answer options, ...), one column each after the hashed block,
+- cue-word families (``cues``) at the start, at the end and anywhere in the window: they let a
+  weight learnt from "summarize" in a template carry over to "tl;dr" or "key points".
 
 Hashing is a polynomial rolling hash over code points in uint64 arithmetic (wrapping on purpose),
 mixed by a multiplicative hash into ``2**BITS`` buckets. It is deterministic across processes,
@@ -24,6 +26,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from . import cues
 
 BITS = 18
 N_HASHED = 1 << BITS
@@ -60,7 +64,7 @@ STRUCT_NAMES: tuple[str, ...] = (
     "bias",
 )
 N_STRUCT = len(STRUCT_NAMES)
-N_FEATURES = N_HASHED + N_STRUCT
+N_FEATURES = N_HASHED + N_STRUCT + cues.N_CUES
 _STRUCT_INDEX = {name: N_HASHED + i for i, name in enumerate(STRUCT_NAMES)}
 
 
@@ -143,22 +147,27 @@ def _struct_features(text: str) -> list[int]:
     return [_STRUCT_INDEX[name] for name in names]
 
 
-def featurize(text: str) -> tuple[np.ndarray, float, np.ndarray]:
-    """Return (hashed indices, weight per hashed index, structural column indices).
+def featurize(text: str) -> list[tuple[np.ndarray, float]]:
+    """Return feature blocks ``[(column indices, weight per occurrence), ...]``.
 
-    Every hashed occurrence carries the same weight ``1/sqrt(count)``; structural columns weigh 1.
-    A linear score is therefore ``W[hashed].sum(0) * weight + W[struct].sum(0)``.
+    The content block (character and word n-grams of the window) weighs ``1/sqrt(count)``, the
+    edge block (first/last words) likewise on its own, so a long body does not drown out the
+    instruction; structural and cue columns weigh 1. A linear score is therefore
+    ``sum(W[idx].sum(0) * w for idx, w in blocks)``.
     """
     window = text if len(text) <= HEAD_CHARS + TAIL_CHARS else text[:HEAD_CHARS] + "\n" + text[-TAIL_CHARS:]
     cp = _code_points(window)
-    parts = _char_ngrams(cp)
     words = _word_hashes(cp)
-    parts += _word_features(words, "w1", "w2")
-    parts += _word_features(words[:EDGE_WORDS], "h1", "h2")
-    parts += _word_features(words[-EDGE_WORDS:], "t1", "t2")
-    hashed = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    weight = 1.0 / math.sqrt(hashed.size) if hashed.size else 0.0
-    return hashed, weight, np.asarray(_struct_features(text), dtype=np.int64)
+    content = _char_ngrams(cp) + _word_features(words, "w1", "w2")
+    edges = _word_features(words[:EDGE_WORDS], "h1", "h2") + _word_features(words[-EDGE_WORDS:], "t1", "t2")
+    blocks = []
+    for parts in (content, edges):
+        if parts:
+            idx = np.concatenate(parts)
+            blocks.append((idx, 1.0 / math.sqrt(idx.size)))
+    blocks.append((np.asarray(_struct_features(text) + cues.cue_columns(text, N_HASHED + N_STRUCT),
+                              dtype=np.int64), 1.0))
+    return blocks
 
 
 def design_matrix(texts: list[str]):
@@ -167,10 +176,12 @@ def design_matrix(texts: list[str]):
 
     indices, data, indptr = [], [], [0]
     for text in texts:
-        hashed, weight, struct = featurize(text)
-        indices += [hashed, struct]
-        data += [np.full(hashed.size, weight), np.ones(struct.size)]
-        indptr.append(indptr[-1] + hashed.size + struct.size)
+        n = 0
+        for idx, weight in featurize(text):
+            indices.append(idx)
+            data.append(np.full(idx.size, weight))
+            n += idx.size
+        indptr.append(indptr[-1] + n)
     matrix = csr_matrix(
         (np.concatenate(data), np.concatenate(indices), np.asarray(indptr)),
         shape=(len(texts), N_FEATURES),

@@ -38,8 +38,9 @@ class LinearModel:
     task_types: tuple[str, ...]
 
     def score(self, text: str) -> Scores:
-        hashed, weight, struct = features.featurize(text)
-        total = self.weights[hashed].sum(axis=0) * weight + self.weights[struct].sum(axis=0)
+        total = np.zeros(self.weights.shape[1], dtype=np.float32)
+        for idx, weight in features.featurize(text):
+            total += self.weights[idx].sum(axis=0) * np.float32(weight)
         n = len(self.task_types)
         logits = total[:n] + self.type_bias
         logits = logits - logits.max()

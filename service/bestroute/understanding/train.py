@@ -2,7 +2,8 @@
 
 Deterministic: fixed data order, a deterministic solver, no sampling. Two models share one
 feature space (``features``):
-- task type: multinomial logistic regression on taskmix, classes balanced, templated (P3) rows
+- task type: one-vs-rest logistic regression (SGD) on taskmix plus synthetic user-style prompts
+  (``augment``), classes balanced, templated (P3) rows
   down-weighted so that the handful of P3 templates do not dominate what transfers to real prompts;
 - difficulty: logistic regression on MMLU strong/weak outcomes, target "the weak model got it
   wrong", on the same features plus the type probabilities (so math-like prompts can learn to be
@@ -18,18 +19,23 @@ from pathlib import Path
 
 import numpy as np
 
-from . import TASK_TYPES, data, features
+from . import TASK_TYPES, augment, data, features
 from .model import ARTEFACT_DIR, LinearModel
 
 TEMPLATED_WEIGHT = 0.35
-TYPE_C = 20.0
+SYNTHETIC_WEIGHT = 1.0
+SYNTHETIC_PER_TYPE = 150
+TYPE_ALPHA = 1e-5
 DIFF_C = 0.5
 TYPE_PROB_SCALE = 1.0
 
 
 def sample_weights(rows: list[dict]) -> np.ndarray:
     """Class-balanced weights, with templated rows counting less."""
-    raw = np.array([TEMPLATED_WEIGHT if data.is_templated(r) else 1.0 for r in rows])
+    raw = np.array([
+        SYNTHETIC_WEIGHT if r.get("source") == "synthetic" else TEMPLATED_WEIGHT if data.is_templated(r) else 1.0
+        for r in rows
+    ])
     per_class = Counter()
     for r, w in zip(rows, raw):
         per_class[r["gold_type"]] += w
@@ -38,13 +44,15 @@ def sample_weights(rows: list[dict]) -> np.ndarray:
     return weights * (len(rows) / weights.sum())
 
 
-def fit_type_model(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+def fit_type_model(rows: list[dict], alpha: float = TYPE_ALPHA, x=None) -> tuple[np.ndarray, np.ndarray]:
     """Return (coef (n_features, n_types), intercept (n_types,))."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import SGDClassifier
 
-    x = features.design_matrix([r["text"] for r in rows])
+    x = features.design_matrix([r["text"] for r in rows]) if x is None else x
     y = np.array([TASK_TYPES.index(r["gold_type"]) for r in rows])
-    clf = LogisticRegression(C=TYPE_C, max_iter=2000, tol=1e-5)
+    # One-vs-rest logistic loss by SGD: ~20 s instead of minutes for lbfgs on 2**18 columns, and
+    # the same held-out accuracy. Fixed seed and epoch count make it deterministic.
+    clf = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=30, tol=None, random_state=0)
     clf.fit(x, y, sample_weight=sample_weights(rows))
     return clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
 
@@ -76,8 +84,9 @@ def fit_difficulty(rows: list[dict], coef: np.ndarray, intercept: np.ndarray):
     return w[:n].astype(np.float32), float(clf.intercept_[0]), (w[n:] * TYPE_PROB_SCALE).astype(np.float32)
 
 
-def build(taskmix: list[dict], strong_weak: list[dict]) -> LinearModel:
-    coef, intercept = fit_type_model(taskmix)
+def build(taskmix: list[dict], strong_weak: list[dict], *, synthetic: bool = True) -> LinearModel:
+    rows = taskmix + (augment.generate(taskmix, per_type=SYNTHETIC_PER_TYPE) if synthetic else [])
+    coef, intercept = fit_type_model(rows)
     d_coef, d_bias, d_offset = fit_difficulty(strong_weak, coef, intercept)
     return LinearModel(
         weights=np.ascontiguousarray(np.column_stack([coef, d_coef]), dtype=np.float32),
@@ -100,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "trained_on": {"taskmix_rows": len(taskmix), "strong_weak_rows": len(strong_weak)},
         "templated_weight": TEMPLATED_WEIGHT,
-        "type_C": TYPE_C,
+        "type_alpha": TYPE_ALPHA, "synthetic_weight": SYNTHETIC_WEIGHT, "synthetic_per_type": SYNTHETIC_PER_TYPE,
         "difficulty_C": DIFF_C,
         "difficulty_target": "weak_score < 0.5",
     }

@@ -1,0 +1,212 @@
+"""Synthetic user-style prompts that teach the classifier how real users phrase each task type.
+
+Why: in taskmix, summarization, extraction, classification and much of factual QA and creative
+writing exist only as P3 templates ("The sentiment expressed for the movie is"), while real users
+write "is this review positive or negative?" or "tl;dr this pls". These generators wrap text
+taken from the training rows themselves (document slices from the long-context rows, headlines,
+reviews) in plainly phrased instructions, so the model learns the instruction, not the template.
+
+Deterministic for a given seed. Only ever built from the training side of a split, and never
+used to measure anything: benchmarks score real rows only.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+
+LANGS = ["Python", "JavaScript", "TypeScript", "Java", "C++", "C#", "Go", "Rust", "SQL", "bash",
+         "PHP", "Ruby", "Kotlin", "Swift", "R", "C"]
+CODE_TASKS = [
+    "reverses a linked list", "checks whether a string is a palindrome", "parses a CSV file and sums a column",
+    "merges two sorted arrays", "finds the longest common prefix of a list of strings",
+    "removes duplicates from a list while keeping order", "reads a JSON config file",
+    "implements binary search", "validates an email address with a regex", "counts word frequencies in a file",
+    "retries an HTTP request with exponential backoff", "computes the nth Fibonacci number",
+    "flattens a nested dictionary", "converts a date string to a timestamp", "implements an LRU cache",
+    "sorts a list of objects by two keys", "uploads a file to S3", "connects to a Postgres database",
+    "rate limits calls to an API", "builds a REST endpoint that returns users", "detects a cycle in a graph",
+]
+CODE_ASKS = [
+    "Write a {lang} function that {task}.", "How do I write code in {lang} that {task}?",
+    "can you give me a {lang} snippet that {task}", "I need a {lang} script which {task}",
+    "Implement a class in {lang} that {task}, with unit tests.", "write {lang} code that {task}",
+    "What's the most efficient way in {lang} to do something that {task}?",
+    "Show me how to write a {lang} program that {task}. Please explain each step.",
+    "Refactor my {lang} function that {task} so it is faster:\n\n```\n{snippet}\n```",
+    "Why does this {lang} code fail?\n\n{snippet}\n\nI get an error when I run it.",
+    "Explain what this code does:\n```\n{snippet}\n```", "Convert this code to {lang}:\n{snippet}",
+    "Add type hints and docstrings to this:\n{snippet}", "write a unit test for this function\n{snippet}",
+    "How do I fix 'TypeError: cannot read property of undefined' in my {lang} app?",
+    "What is the difference between a list and a tuple in {lang}?",
+    "How can I set up a Dockerfile for a {lang} web app?", "Write a SQL query that {task}.",
+    "my regex isn't matching, help: {snippet}", "Optimize this query:\nSELECT * FROM orders WHERE {task};",
+]
+SNIPPETS = [
+    "def f(xs):\n    return [x for x in xs if x % 2 == 0]", "for (int i = 0; i <= n; i++) { sum += a[i]; }",
+    "const data = await fetch(url).then(r => r.json());\nconsole.log(data.items.length);",
+    "SELECT name, COUNT(*) FROM users GROUP BY name HAVING COUNT(*) > 1;",
+    "fn main() { let v = vec![1, 2, 3]; println!(\"{:?}\", v.iter().sum::<i32>()); }",
+    "public static int max(int[] a) { int m = 0; for (int x : a) if (x > m) m = x; return m; }",
+    "import pandas as pd\ndf = pd.read_csv('data.csv')\ndf.groupby('city').mean()",
+    "while read line; do echo \"$line\" | cut -d, -f2; done < input.csv",
+    "class Node:\n    def __init__(self, val):\n        self.val = val\n        self.next = None",
+]
+TOPICS = ["autumn", "the ocean", "a lost cat", "friendship", "a robot learning to love", "climate change",
+          "a small town bakery", "space travel", "my grandmother", "a haunted lighthouse", "first love",
+          "the city at night", "a dragon who is afraid of fire", "coffee", "Monday mornings", "a time traveller",
+          "the last tree on earth", "a detective in Tokyo", "winter", "a startup founder", "the moon",
+          "a job interview", "summer vacation", "an AI that dreams", "two rival chefs", "the mountains"]
+WRITING_ASKS = [
+    "Write a poem about {topic}.", "write a short story about {topic}", "Write a haiku about {topic}",
+    "Compose song lyrics about {topic} in the style of a country ballad.",
+    "Can you write a funny limerick about {topic}?", "Write a 500-word story set in {topic}, with a twist ending.",
+    "Write a blog post about {topic}.", "Write a cover letter for a marketing manager position.",
+    "Write an email to my landlord asking to fix the heating.", "Draft a wedding toast for my best friend.",
+    "Write a speech for a school graduation about {topic}.", "Give me 10 catchy names for a podcast about {topic}.",
+    "Let's role-play: you are a pirate captain and I am a new crew member. Stay in character.",
+    "Write a product description for a handmade candle that smells like {topic}.",
+    "Write a dialogue between two characters arguing about {topic}.", "Write a sonnet about {topic}.",
+    "Continue this story: The door creaked open and", "Write a children's bedtime story about {topic}.",
+    "Create a fantasy world with three kingdoms and describe their history.",
+    "Write a LinkedIn post announcing my new job.", "Rewrite this paragraph to sound more exciting:\n\n{short}",
+    "Write a screenplay scene about {topic}.", "write me a rap verse about {topic}",
+    "Write a persuasive essay arguing for {topic}.", "Imagine you are {topic}. Describe your day in first person.",
+    "Brainstorm five plot ideas for a novel about {topic}.",
+]
+SUMMARY_ASKS = [
+    "Summarize the following text:\n\n{doc}", "{doc}\n\nSummarize this in three bullet points.",
+    "Can you give me a short summary of this article?\n\n{doc}", "{doc}\n\ntl;dr", "TL;DR:\n{doc}",
+    "{doc}\n\nWhat are the key takeaways?", "Please condense this into one paragraph:\n{doc}",
+    "Extract all the names of people and organizations mentioned in the following text.\n\n{doc}",
+    "{doc}\n\nList every date mentioned above.", "From the text below, pull out the main facts as a JSON object.\n\n{doc}",
+    "Here is an article:\n{doc}\n\nWrite a one-sentence summary.", "{doc}\n\nGive me the gist of this in plain English.",
+    "Extract the key points from this passage:\n\"\"\"\n{doc}\n\"\"\"", "{doc}\n\nBased on the text above, who is involved and what happened?",
+    "Read the passage and answer: what is the main argument?\n\n{doc}", "Write a headline for this news story:\n{doc}",
+    "{doc}\n\nSummarize the above for a busy executive.", "Make a bulleted list of action items from these notes:\n{doc}",
+    "Pull the numbers and figures out of this report:\n{doc}", "{doc}\n\nAccording to this text, what does the author conclude?",
+]
+FACT_ASKS = [
+    "What is the capital of {place}?", "Who invented the {thing}?", "When was the {thing} invented?",
+    "How tall is Mount Everest?", "What year did World War II end?", "Who wrote Pride and Prejudice?",
+    "What does DNA stand for?", "How many bones are in the human body?", "What is the boiling point of water in Fahrenheit?",
+    "Who was the first person to walk on the moon?", "What is the largest planet in the solar system?",
+    "which country has the largest population", "what language do they speak in {place}",
+    "What is the currency of {place}?", "who painted the mona lisa", "how far is the moon from earth",
+    "What is the speed of light?", "Who is the author of {book}?", "When did {place} become independent?",
+    "What is photosynthesis?", "What's the chemical symbol for gold?", "who won the 2014 world cup",
+    "How long does it take to fly from London to New York?", "What is the population of {place}?",
+    "Who discovered penicillin?", "what is the tallest building in the world", "Where is the Great Barrier Reef?",
+    "What is the meaning of the word 'ephemeral'?", "Is a tomato a fruit or a vegetable?",
+]
+PLACES = ["France", "Japan", "Brazil", "Kenya", "Canada", "Australia", "Norway", "India", "Peru", "Vietnam"]
+THINGS = ["telephone", "light bulb", "printing press", "internet", "steam engine", "airplane", "radio"]
+BOOKS = ["1984", "Moby Dick", "War and Peace", "The Hobbit", "Don Quixote"]
+CLASSIFY_ASKS = [
+    "Classify the sentiment of this review as positive, negative or neutral:\n\n{short}",
+    "Is the following review positive or negative?\n{short}", "{short}\n\nWhat is the sentiment of this text?",
+    "Categorize this text into one of: sports, politics, business, technology, entertainment.\n\n{short}",
+    "Is this email spam or not spam?\n\n{short}", "Label the following customer message as complaint, question or praise:\n{short}",
+    "Rate this review from 1 to 5 stars:\n{short}", "Which topic does this headline belong to?\n{short}",
+    "{short}\n\nIs this statement toxic? Answer yes or no.", "Detect the language of this sentence: {short}",
+    "Classify the intent of the user: \"{short}\"", "Tag this support ticket with a category (billing, bug, feature request, other):\n{short}",
+    "Does the following text express anger, joy, sadness or fear?\n{short}",
+    "Sort these into fruit and vegetables: apple, carrot, banana, broccoli, pear",
+    "{short}\n\nLabel: positive or negative?", "Is this tweet sarcastic? {short}",
+    "Given the text below, choose the most appropriate category from [news, opinion, advertisement].\n{short}",
+    "Assign a genre to this book description:\n{short}", "Which of these labels fits best: urgent, normal, low priority?\n{short}",
+]
+LONG_ASKS = [
+    "Summarize the document above.", "What are the main points of this report?", "Who are the main characters?",
+    "Answer based on the text: what was decided at the end?", "Please write a short review of this paper.",
+    "List the key obligations of each party in this contract.", "What did the speakers disagree about?",
+    "Based on the document, what is the author's main conclusion?", "Extract all dates mentioned in this text.",
+    "Write an abstract for this paper.", "What topics are discussed in this transcript?",
+]
+MATH_ASKS = [
+    "Solve for x: {a}x + {b} = {c}", "What is {a}% of {c}?", "what is {a} * {c}", "Find the derivative of x^{a} + {b}x.",
+    "If a train travels {c} km in {a} hours, what is its average speed?", "Prove that the square root of 2 is irrational.",
+    "A shop sells pens at ${a} each. I buy {b} pens and pay with ${c}. How much change do I get?",
+    "Integrate {a}x^2 from 0 to {b}.", "What is the probability of rolling two sixes with two dice?",
+    "Simplify ({a}x + {b})({a}x - {b}).", "How many ways can {a} people sit around a round table?",
+    "Is {c} a prime number? Show your reasoning.", "Calculate the compound interest on ${c} at {a}% for {b} years.",
+]
+PREFIXES = ["", "", "", "Hi! ", "Please ", "hey, ", "Quick question: ", "I need help. ", "Thanks in advance. "]
+
+
+def _slices(text: str, rng: random.Random, lo: int, hi: int) -> str:
+    if len(text) <= lo:
+        return text
+    size = rng.randint(lo, min(hi, len(text)))
+    start = rng.randint(0, len(text) - size)
+    cut = text.find(" ", start)
+    start = cut + 1 if 0 <= cut < start + 50 else start
+    return text[start:start + size].strip()
+
+
+def _documents(rows: list[dict]) -> list[str]:
+    """Plain documents: long-context rows without their final instruction paragraph."""
+    docs = []
+    for r in rows:
+        if r["gold_type"] == "long_context":
+            body = r["text"].rsplit("\n\n", 1)[0]
+            if len(body) > 2000:
+                docs.append(body)
+    return docs
+
+
+def _short_texts(rows: list[dict], docs: list[str]) -> list[str]:
+    """Review- and headline-sized snippets."""
+    out = []
+    for r in rows:
+        text = r["text"]
+        if "(gigaword)" in r.get("source", "") and "===" in text:
+            out.append(text.split("===")[0].strip())
+        if "review_summ" in r.get("source", ""):
+            out += [s.strip()[:600] for s in re.split(r"Review #\d+:", text)[1:40] if len(s.strip()) > 60]
+    for d in docs[:50]:
+        out += [s.strip() for s in re.split(r"(?<=[.!?])\s+", d[:3000]) if 40 < len(s) < 300][:10]
+    return out or ["The service was slow but the food was great."]
+
+
+def _fill(template: str, rng: random.Random, docs: list[str], shorts: list[str]) -> str:
+    return template.format(
+        lang=rng.choice(LANGS), task=rng.choice(CODE_TASKS), snippet=rng.choice(SNIPPETS),
+        topic=rng.choice(TOPICS), place=rng.choice(PLACES), thing=rng.choice(THINGS), book=rng.choice(BOOKS),
+        doc=_slices(rng.choice(docs), rng, 400, 5000) if docs else rng.choice(shorts),
+        short=rng.choice(shorts), a=rng.randint(2, 12), b=rng.randint(1, 30), c=rng.randint(20, 999),
+    )
+
+
+def _long(rng: random.Random, docs: list[str], shorts: list[str]) -> str:
+    body = rng.choice(docs)
+    if len(body) < 14000:  # join documents until it is clearly long
+        body = body + "\n\n" + rng.choice(docs)
+    body = _slices(body, rng, 14000, 60000)
+    ask = rng.choice(LONG_ASKS)
+    return f"{ask}\n\n{body}" if rng.random() < 0.3 else f"{body}\n\n{ask}"
+
+
+def generate(rows: list[dict], per_type: int = 200, seed: int = 13) -> list[dict]:
+    """Synthetic rows ``{"text", "gold_type", "source": "synthetic"}`` built from ``rows``."""
+    rng = random.Random(seed)
+    docs = _documents(rows)
+    shorts = _short_texts(rows, docs)
+    banks: dict[str, list[str] | Callable] = {
+        "code": CODE_ASKS, "math_reasoning": MATH_ASKS, "writing_creative": WRITING_ASKS, "summarization_extraction": SUMMARY_ASKS,
+        "factual_qa": FACT_ASKS, "classification": CLASSIFY_ASKS, "long_context": _long,
+    }
+    out = []
+    for gold, bank in banks.items():
+        if gold == "long_context" and not docs:
+            continue
+        for i in range(per_type):
+            if callable(bank):
+                text = bank(rng, docs, shorts)
+            else:
+                text = rng.choice(PREFIXES) + _fill(rng.choice(bank), rng, docs, shorts)
+                if rng.random() < 0.3:
+                    text = text.lower()
+            out.append({"id": f"synthetic/{gold}/{i}", "text": text, "gold_type": gold, "source": "synthetic"})
+    return out
