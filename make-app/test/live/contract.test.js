@@ -62,7 +62,7 @@ for (const moduleId of ['routeToBestAi', 'explainRouting']) {
         assert.deepEqual(body.metadata, { scenario: 'crm', step: '3' });
         assert.deepEqual(body.constraints, FULL.constraints);
       } else {
-        assert.deepEqual(Object.keys(body).sort(), ['dry_run', 'strategy', 'task', 'task_type']);
+        assert.deepEqual(Object.keys(body).sort(), ['dry_run', 'task', 'task_type']);
       }
     });
   }

@@ -97,7 +97,8 @@ test('Route to Best AI answers with the chosen model and a receipt that matches 
   const { bundles, log, sentBody } = await make.run('routeToBestAi', { task: TASK });
   assert.equal(bundles.length, 1);
   const out = bundles[0];
-  assert.deepEqual(sentBody, { task: TASK, strategy: 'balanced', task_type: 'auto', dry_run: false });
+  assert.deepEqual(sentBody, { task: TASK, task_type: 'auto', dry_run: false });
+  assert.equal(out.receipt.strategy, 'balanced', 'no strategy sent: the key\'s or server\'s default applies');
   assert.equal(out.dry_run, false);
   assert.equal(typeof out.answer, 'string');
   assert.ok(out.answer.includes(`[${upstreamName(out.model)}]`), 'the fake upstream names the model it was asked for');
@@ -106,6 +107,14 @@ test('Route to Best AI answers with the chosen model and a receipt that matches 
   assert.ok(out.usage.output_tokens > 0);
   assertMatchesInterface('routeToBestAi', out);
   assertKeyHidden(log, stack.api_key);
+});
+
+test('with Strategy left empty, the API key\'s default strategy applies', async () => {
+  const { key } = await stack.createKey({ name: 'make-cheapest', default_strategy: 'cheapest' });
+  const out = (await make.run('explainRouting', { task: TASK }, make.connection({ apiKey: key }))).bundles[0];
+  assert.equal(out.receipt.strategy, 'cheapest');
+  const chosen = (await make.run('explainRouting', { task: TASK, strategy: 'best' }, make.connection({ apiKey: key }))).bundles[0];
+  assert.equal(chosen.receipt.strategy, 'best', 'a strategy picked in the module wins over the key\'s default');
 });
 
 test('values picked from the dropdowns work as constraints, and metadata is accepted', async () => {
