@@ -24,8 +24,7 @@ PAIR = {"allowed_models": [MINI, OPUS]}
 
 @pytest.fixture(scope="module")
 def service(upstream: Upstream) -> Iterator[Service]:
-    svc = Service(upstream.url, extra_env={"BESTROUTE_PROVIDER_TIMEOUT_S": "2.0",
-                                           "BESTROUTE_CIRCUIT_FAILURES": "1000"}).start()
+    svc = Service(upstream.url, extra_env={"BESTROUTE_CIRCUIT_FAILURES": "1000"}).start()
     yield svc
     svc.stop()
 
@@ -247,6 +246,35 @@ def test_stream_failing_before_any_text_is_a_plain_http_error(oai: openai.OpenAI
     body = e.response.json()
     assert body["type"] == "/problems/all-attempts-failed" and len(body["attempts"]) == 2
     assert body["error"]["code"] == "all-attempts-failed" and body["error"]["type"] == "server_error"
+
+
+def test_a_client_that_goes_away_is_recorded_once(oai: openai.OpenAI, upstream: Upstream,
+                                                  service: Service) -> None:
+    def count() -> int:
+        conn = sqlite3.connect(service.data_dir / "bestroute.db")
+        try:
+            return conn.execute("SELECT COUNT(*) FROM usage").fetchone()[0]
+        finally:
+            conn.close()
+
+    before = count()
+    upstream.control(model="gpt-5-mini", mode="stall", delay_s=1.0)  # the first token comes after 1 s
+    with pytest.raises(openai.APITimeoutError):
+        oai.with_options(timeout=0.3).chat.completions.create(
+            model=MINI, messages=ASK, stream=True, extra_body={"bestroute": PAIR})
+    end = time.monotonic() + 5
+    while count() == before and time.monotonic() < end:
+        time.sleep(0.05)
+    time.sleep(0.5)  # a second record would arrive by now
+    assert count() == before + 1
+    conn = sqlite3.connect(service.data_dir / "bestroute.db")
+    try:
+        status, http_status = conn.execute("SELECT status, http_status FROM usage ORDER BY created_at DESC "
+                                           "LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    # 499 when the server noticed the client leaving mid-stream; 200 when the stream had already finished
+    assert (status, http_status) in {("error", 499), ("ok", 200)}
 
 
 # --- errors --------------------------------------------------------------------------------------
