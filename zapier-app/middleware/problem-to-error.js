@@ -52,7 +52,7 @@ const extras = (problem, detail) => {
     const attempt = (a) => `${a.model} ${a.status}${a.error_type ? ` (${a.error_type})` : ''}`;
     out.push(`Attempts: ${listed(attempts, attempt)}.`);
   }
-  if (problem.budget_usd != null && problem.spent_usd != null && !mentioned(problem.budget_usd)) {
+  if (problem.budget_usd != null && problem.spent_usd != null && !/spent/i.test(detail)) {
     out.push(`Spent $${problem.spent_usd} of a $${problem.budget_usd} monthly budget.`);
   }
   if (problem.resets_at && !mentioned(problem.resets_at)) out.push(`The budget resets at ${problem.resets_at}.`);
@@ -91,10 +91,10 @@ const problemToError = (response, z) => {
       status,
     );
   }
-  if (status === 429) {
-    throw new z.errors.ThrottledError(message, retryAfterSeconds(response, problem));
-  }
   const title = problem.title && sentence(problem.title) !== detail ? `${problem.title}: ` : '';
+  if (status === 429) {
+    throw new z.errors.ThrottledError(`${title}${message}`, retryAfterSeconds(response, problem));
+  }
   throw new z.errors.Error(`${title}${message}`, problemType(problem, status), status);
 };
 

@@ -63,7 +63,7 @@ describe('service errors become Zapier errors', () => {
     expect(Number.isInteger(error.delay)).toBe(true);
     expect(error.delay).toBeGreaterThan(0);
     expect(error.delay).toBeLessThanOrEqual(60);
-    expect(error.message).not.toMatch(/The server returned 429/); // the service's detail, not core's
+    expect(error.message).toMatch(/^Rate limit reached: .*per minute/); // the service's title and detail, not core's
   });
 
   test('502 all-attempts-failed -> Error listing the attempts', async () => {

@@ -76,9 +76,15 @@ describe('problemToError', () => {
     );
   });
 
+  test('402 does not repeat spent and budget when the detail states them', () => {
+    const detail = "API key 'b' has spent $0.000000 of its $0.00 monthly budget.";
+    const error = thrown(response(402, { type: '/problems/budget-exhausted', title: 'Budget exhausted', detail, spent_usd: 0, budget_usd: 0.000001 }));
+    expect(error.message).toBe(`Budget exhausted: ${detail}`);
+  });
+
   test('429: Retry-After header first, then retry_after_s from the body, else no delay', () => {
     const body = { type: '/problems/rate-limited', title: 'Rate limited', detail: 'Slow down', retry_after_s: 12.2 };
-    expect(thrown(response(429, body, { 'retry-after': '7' }))).toEqual({ name: 'ThrottledError', message: 'Slow down.', delay: 7 });
+    expect(thrown(response(429, body, { 'retry-after': '7' }))).toEqual({ name: 'ThrottledError', message: 'Rate limited: Slow down.', delay: 7 });
     expect(thrown(response(429, body)).delay).toBe(13);
     expect(thrown(response(429, { detail: 'Slow down' })).delay).toBeNull();
   });
