@@ -337,3 +337,26 @@ def test_keys_apply_once_one_exists(service: Service, upstream: Upstream) -> Non
     good = openai.OpenAI(base_url=f"{service.url}/v1", api_key=key, max_retries=0)
     assert good.chat.completions.create(model="bestroute/cheapest", messages=ASK).choices[0].message.content
     assert {m.id for m in good.models.list()} >= {MINI}
+
+
+def test_streams_reserve_and_settle_the_key_budget(service: Service, upstream: Upstream) -> None:
+    """After the keys test (keys exist): the budget hooks run on the streaming path as on Router.route."""
+    upstream.reset()
+    plan = httpx.post(f"{service.url}/v1/route", timeout=30, headers={
+        "authorization": f"Bearer {service.create_key(name='planner')['key']}"},
+        json={"messages": ASK, "strategy": "cheapest", "max_output_tokens": 1024, "dry_run": True}).json()
+    hold = max(c["est_cost_usd"] for c in plan["receipt"]["candidates"][:3])
+    key = service.create_key(name="budgeted", budget_usd=round(hold * 1.5, 9))["key"]
+    client = openai.OpenAI(base_url=f"{service.url}/v1", api_key=key, max_retries=0, timeout=30)
+    spent = 0.0
+    for _ in range(3):  # each stream holds `hold`; only a settled hold leaves room for the next one
+        _, _, final = collect(client.chat.completions.create(model="bestroute/cheapest", messages=ASK,
+                                                             max_tokens=1024, stream=True))
+        spent += final["cost_usd"]
+    assert 0 < spent < hold / 2
+    broke = service.create_key(name="broke", budget_usd=hold / 10)["key"]
+    with pytest.raises(openai.APIStatusError) as info:
+        openai.OpenAI(base_url=f"{service.url}/v1", api_key=broke, max_retries=0).chat.completions.create(
+            model="bestroute/cheapest", messages=ASK, max_tokens=1024, stream=True)
+    assert info.value.status_code == 402
+    assert info.value.body["type"] == "insufficient_quota" and info.value.body["code"] == "budget-exhausted"
