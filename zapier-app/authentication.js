@@ -7,9 +7,11 @@ const { apiUrl, baseUrl } = require('./lib/api');
 const test = async (z, bundle) => {
   const response = await z.request({ url: apiUrl(bundle, '/v1/models'), method: 'GET' });
   const body = response.data || {};
-  if (!Array.isArray(body.data)) {
+  // An OpenAI-compatible server (or the LLM provider itself) also answers {object, data}; only
+  // BestRoute adds `count`, so a wrong base URL is caught here rather than at the first route.
+  if (!Array.isArray(body.data) || !Number.isInteger(body.count)) {
     throw new z.errors.Error(
-      `${baseUrl(bundle)} answered GET /v1/models without a model list; is this a BestRoute server?`,
+      `${baseUrl(bundle)} is not a BestRoute server: GET /v1/models did not return BestRoute's model list. Check the Base URL.`,
       'NotBestRoute',
       response.status,
     );

@@ -37,6 +37,13 @@ describe('authentication (custom: base URL + API key, tested with GET /v1/models
     expect(error.message).toMatch(/API key/);
   });
 
+  test('fails with a clear message when the base URL is another OpenAI-style server', async () => {
+    // the fake LLM upstream answers GET /v1/models with an OpenAI list: the kind of URL people mix up
+    const error = await zapierError(appTester(App.authentication.test, bundle({}, { base_url: live().upstream_url })));
+    expect(error).toMatchObject({ name: 'AppError', code: 'NotBestRoute', status: 200 });
+    expect(error.message).toMatch(/is not a BestRoute server.*Check the Base URL/);
+  });
+
   test('fails without a key once the server has keys', async () => {
     const error = await zapierError(appTester(App.authentication.test, bundle({}, { api_key: '' })));
     expect(error.code).toBe('AuthenticationError');
