@@ -218,10 +218,15 @@ def _headers(body: dict[str, Any]) -> dict[str, str]:
 
 
 @router.post("/v1/chat/completions", operation_id="chat_completions", summary="OpenAI-compatible chat completion",
-             responses={s: {"model": Problem, "description": d, "content": {"application/problem+json": {}}}
-                        for s, d in {401: "Missing or invalid API key", 402: "Budget exhausted",
-                                     422: "Invalid field or no eligible model", 429: "Rate limited",
-                                     502: "Every attempt failed", 504: "Deadline exceeded"}.items()})
+             responses={200: {"description": "OpenAI's chat.completion with the receipt in `bestroute`; with "
+                                             "stream: true, chat.completion.chunk server-sent events",
+                              "content": {"application/json": {}, "text/event-stream": {}}},
+                        **{s: {"model": Problem, "description": d, "content": {"application/problem+json": {}}}
+                           for s, d in {400: "Malformed body", 401: "Missing or invalid API key",
+                                        402: "Budget exhausted", 413: "Body too large",
+                                        422: "Invalid field or no eligible model", 429: "Rate limited",
+                                        502: "Every attempt failed", 503: "Provider not configured",
+                                        504: "Deadline exceeded"}.items()}})
 async def chat_completions(body: ChatCompletionRequest, router_: RouterDep, key: KeyDep) -> Response:
     req, prefer = to_route_request(body, router_)
     request_id = "chatcmpl-" + uuid.uuid4().hex
