@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support import stack
 from tests.support.stack import Service, Upstream
 
 PROBLEM = "application/problem+json"
@@ -104,7 +105,8 @@ def test_admin_key_is_not_a_routing_key(svc: Service, http: httpx.Client) -> Non
             401, "unauthorized")
 
 
-def test_admin_routes_disabled_without_admin_key(upstream: Upstream) -> None:
+def test_admin_routes_disabled_without_admin_key(upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stack, "wait_ready", lambda *a, **k: None)  # admin routes need no warm provider layer
     s = Service(upstream.url, admin_key="")
     s.extra_env["BESTROUTE_ADMIN_KEY"] = ""
     s.start()

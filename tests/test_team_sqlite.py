@@ -195,24 +195,26 @@ def test_metrics(svc: Service, http: httpx.Client, upstream: Upstream) -> None:
     key = svc.create_key(name="metrics")
     h = auth(key)
     assert http.post("/v1/route", json=TASK, headers=h).status_code == 200
-    upstream.control(model="gpt-5-nano", mode="error", status=500, times=1)
-    fb = http.post("/v1/route", json={"task": "Classify: great product!", "max_output_tokens": 20,
-                                      "constraints": {"allowed_models": ["mistral/mistral-small-latest",
-                                                                         "openai/gpt-5-nano"]}}, headers=h)
-    assert fb.status_code == 200 and fb.json()["fallback_used"] is True, fb.text
+    pair = {"task": "Classify: great product!", "max_output_tokens": 20,
+            "constraints": {"allowed_models": ["mistral/mistral-small-latest", "openai/gpt-5-nano"]}}
+    chosen = http.post("/v1/route", json={**pair, "dry_run": True}, headers=h).json()["model"]
+    other = ({"mistral/mistral-small-latest", "openai/gpt-5-nano"} - {chosen}).pop()
+    upstream.control(model=chosen.split("/")[1], mode="error", status=500, times=1)
+    fb = http.post("/v1/route", json=pair, headers=h)
+    assert fb.status_code == 200 and fb.json()["fallback_used"] is True and fb.json()["model"] == other, fb.text
     upstream.control(model="deepseek-chat", mode="error", status=500)
     dead = {"task": "hello", "max_output_tokens": 20, "constraints": {"allowed_models": ["deepseek/deepseek-chat"]}}
     for _ in range(3):
         assert http.post("/v1/route", json=dead, headers=h).status_code == 502
     assert http.post("/v1/route", json=dead, headers=h).status_code == 422  # circuit open
-    r = http.get("/metrics")
+    r = http.get("/metrics", headers={"authorization": f"Bearer {svc.admin_key}"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     m = r.text
     assert re.search(r'bestroute_http_requests_total\{method="POST",route="/v1/route",status="200"\} [1-9]', m)
     assert re.search(r'bestroute_http_requests_total\{method="POST",route="/v1/route",status="502"\} 3', m)
     assert re.search(r'bestroute_http_request_duration_seconds_count\{method="POST",route="/v1/route"\} \d', m)
     assert re.search(r'bestroute_spend_usd_total\{model="openai/gpt-4o-mini"\} [0-9.e-]+', m)
-    assert re.search(r'bestroute_fallbacks_total\{model="mistral/mistral-small-latest"\} 1', m)
+    assert f'bestroute_fallbacks_total{{model="{other}"}} 1.0' in m
     assert 'bestroute_circuit_open{model="deepseek/deepseek-chat"} 1.0' in m
     assert re.search(r'bestroute_routed_requests_total\{model="deepseek/deepseek-chat",status="error",task_type="[a-z_]+"\} 3', m)
     assert key["key"] not in m
