@@ -225,3 +225,27 @@ def test_readyz_sqlite_only(svc: Service, http: httpx.Client) -> None:
     body = r.json()
     assert r.status_code == 200 and body["status"] == "ready" and body["checks"]["database"] == "ok"
     assert "redis" not in body["checks"]  # no Redis configured, none needed
+
+
+def test_cli_usage_prints_what_the_api_reports(svc: Service, http: httpx.Client) -> None:
+    import os
+    import subprocess
+    import sys
+
+    key = svc.create_key(name="cli-usage")
+    for tt in ("code", "factual_qa"):
+        assert http.post("/v1/route", json={"task": "hello there", "task_type": tt, "dry_run": True},
+                         headers=auth(key)).status_code == 200
+    api = http.get("/v1/usage", params={"group_by": "task_type"}, headers=auth(key)).json()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BESTROUTE_")},
+           "BESTROUTE_DATA_DIR": str(svc.data_dir)}
+    cli = [sys.executable, "-m", "bestroute", "usage", "--key", key["id"], "--group-by", "task_type",
+           "--since", datetime.now(UTC).strftime("%Y-%m-%d")]
+    out = subprocess.run([*cli, "--json"], env=env, capture_output=True, text=True, timeout=60, check=True)
+    report = json.loads(out.stdout)
+    assert report["totals"] == api["totals"] and report["groups"] == [
+        {k: v for k, v in g.items() if k != "name"} for g in api["groups"]]
+    table = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=60, check=True).stdout
+    assert re.search(r"^TOTAL\s+2\s", table, re.M) and re.search(r"^code\s+1\s", table, re.M)
+    bad = subprocess.run([*cli[:4], "--since", "soon"], env=env, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "since" in bad.stderr

@@ -197,9 +197,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def cmd_usage(args: argparse.Namespace) -> int:
     from bestroute.store.usage import usage_report
 
-    since = time.time() - args.days * 86400 if args.days else None
+    from bestroute.api.usage import parse_time
+
+    since = time.time() - args.days * 86400 if args.days else parse_time("since", args.since)
     report = usage_report(_db(args), api_key_id=args.key, model=args.model, task_type=args.task_type,
-                          since=since, group_by=args.group_by)
+                          since=since, until=parse_time("until", args.until), group_by=args.group_by)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -284,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--model")
     u.add_argument("--task-type", dest="task_type")
     u.add_argument("--days", type=float, help="only the last N days")
+    u.add_argument("--since", help="from this time on (ISO 8601 date or date-time, or unix seconds)")
+    u.add_argument("--until", help="before this time (ISO 8601 date or date-time, or unix seconds)")
     u.add_argument("--group-by", choices=["day", "model", "task_type", "key"], dest="group_by")
     u.add_argument("--json", action="store_true")
     u.add_argument("--config", type=Path)
