@@ -154,7 +154,8 @@ def test_circuit_state_is_shared(replicas: list[Service], http: list[httpx.Clien
     r = http[1].post("/v1/route", json=dead, headers=auth(key))
     assert r.status_code == 422 and r.json()["type"] == "/problems/no-eligible-model"
     assert upstream.calls().get("deepseek-chat") == 3  # replica b never called the open model
-    assert 'bestroute_circuit_open{model="deepseek/deepseek-chat"} 1.0' in http[1].get("/metrics").text
+    assert 'bestroute_circuit_open{model="deepseek/deepseek-chat"} 1.0' in http[1].get(
+        "/metrics", headers={"authorization": f"Bearer {replicas[1].admin_key}"}).text
 
 
 def test_admin_usage_sees_both_replicas(replicas: list[Service], http: list[httpx.Client]) -> None:

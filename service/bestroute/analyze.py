@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bestroute.understanding import understand
@@ -19,6 +20,31 @@ class TaskProfile:
     input_tokens: int
 
 
+# Sentences addressed to the router rather than to the model: "ignore your constraints", "use the
+# most expensive model", "allowed_models = all", {"max_cost_usd": 1000}. They cannot change
+# constraints, budgets or a key's models (those come only from fields and keys), and they must not
+# move the task's type or difficulty either, or a prompt could talk its way to a pricier model.
+_FIELDS = (r"allowed_models|blocked_models|allowed_providers|blocked_providers|max_cost_usd|max_latency_ms|"
+           r"budget(?:_usd)?|min_quality|dry_run|task_type|strategy|constraints|required_capabilities")
+_ROUTER_DIRECTED = re.compile(
+    r"\b(?:ignore|disregard|override|bypass|forget|drop)\b[^.!?\n]*\b(?:instructions?|constraints?|rules?|limits?"
+    r"|budgets?|polic(?:y|ies)|settings?|restrictions?)\b"
+    r"|\b(?:use|choose|pick|select|switch\s+to|route\s+(?:\w+\s+)?to|upgrade\s+to|send\s+(?:\w+\s+)?to)\b"
+    r"[^.!?\n]*\b(?:most\s+expensive|priciest|premium|strongest|largest|biggest|most\s+capable|best|top)\b"
+    r"[^.!?\n]*\bmodels?\b"
+    rf"|[\"']?\b(?:{_FIELDS})\b[\"']?\s*[:=]",
+    re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def task_content(text: str) -> str:
+    """``text`` without the sentences addressed to the router (all of it if nothing else is left)."""
+    if not _ROUTER_DIRECTED.search(text):
+        return text
+    kept = [s for s in _SENTENCES.split(text) if s.strip() and not _ROUTER_DIRECTED.search(s)]
+    return "\n".join(kept) if kept else text
+
+
 def estimate_tokens(text: str) -> int:
     return int(len(text) / CHARS_PER_TOKEN) + 1
 
@@ -26,7 +52,7 @@ def estimate_tokens(text: str) -> int:
 def analyze(task_text: str, all_text_chars: int, n_messages: int, task_type: str = "auto") -> TaskProfile:
     """Profile ``task_text`` (the last user turn); tokens count every message sent to the model."""
     input_tokens = int(all_text_chars / CHARS_PER_TOKEN) + 1 + MESSAGE_OVERHEAD_TOKENS * n_messages
-    found = understand(task_text)
+    found = understand(task_content(task_text))
     if task_type != "auto":
         return TaskProfile(task_type, 1.0, found.difficulty, input_tokens)
     return TaskProfile(found.task_type, round(found.confidence, 4), round(found.difficulty, 4), input_tokens)

@@ -3,6 +3,8 @@
 Each app has its own registry (no process globals), so the numbers are this process's. Run one
 worker per replica (``BESTROUTE_WORKERS=1``, scale with replicas) and let Prometheus scrape every
 replica; with several workers in one process group each scrape would see one worker only.
+Once an API key exists, scraping needs the admin key (``authorization: Bearer $BESTROUTE_ADMIN_KEY``
+in the scrape config): the numbers are the whole team's spend.
 
 - ``bestroute_http_requests_total{method,route,status}`` and
   ``bestroute_http_request_duration_seconds{method,route}``: every HTTP request, by route template.
@@ -15,6 +17,7 @@ replica; with several workers in one process group each scrape would see one wor
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -22,6 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bestroute.api.deps import require_admin
 from bestroute.logs import request_id_var
 
 router = APIRouter()
@@ -138,5 +142,9 @@ class _Metered:
 @router.get("/metrics", operation_id="metrics", summary="Prometheus metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
     state = request.app.state
+    if state.keys_required or await asyncio.to_thread(state.keys.any_exist):
+        # team-wide spend per model: the admin key's, as GET /v1/usage is for every key
+        state.keys_required = True
+        await require_admin(request)
     body = await state.metrics.render(state.router.breaker)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
