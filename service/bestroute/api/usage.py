@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from bestroute.api.deps import current_key, is_admin
@@ -44,7 +44,7 @@ class UsageGroup(UsageTotals):
 
 class UsageReport(BaseModel):
     filters: dict[str, Any] = Field(description="The filters applied (the caller's key for a user key).")
-    totals: UsageTotals
+    totals: UsageTotals = Field(description="Sums over every matching request.")
     groups: list[UsageGroup] | None = Field(None, description="Present with group_by.")
     budget: dict[str, Any] | None = Field(None, description="A user key's budget this month.")
 
@@ -66,9 +66,15 @@ def parse_time(field: str, value: str | None) -> float | None:
 @router.get("/v1/usage", response_model=UsageReport, operation_id="usage",
             responses={s: PROBLEMS[s] for s in (401, 422, 429)} | {403: {"description": "Another key's usage"}},
             summary="Usage and savings")
-async def usage(request: Request, key: str | None = None, model: str | None = None,
-                task_type: str | None = None, since: str | None = None, until: str | None = None,
-                group_by: str | None = None) -> dict[str, Any]:
+async def usage(
+    request: Request,
+    key: Annotated[str | None, Query(description="Only this key id (a user key: only its own).")] = None,
+    model: Annotated[str | None, Query(description="Only this model, e.g. openai/gpt-5-mini.")] = None,
+    task_type: Annotated[str | None, Query(description="Only this task type.")] = None,
+    since: Annotated[str | None, Query(description="From this time: ISO 8601 date or date-time, or unix seconds.")] = None,
+    until: Annotated[str | None, Query(description="Before this time (same formats).")] = None,
+    group_by: Annotated[str | None, Query(description="day | model | task_type | key")] = None,
+) -> dict[str, Any]:
     admin = is_admin(request)
     caller = None if admin else await current_key(request)
     problems = []
