@@ -86,7 +86,10 @@ class Router:
         profile = analyze(req.task_text(), sum(len(m["content"]) for m in chat), len(chat), req.task_type)
         strategy = req.strategy or (key.default_strategy if key and key.default_strategy else None) \
             or self.config.default_strategy
-        callable_models = {m.id for m in self.catalog.models} if req.dry_run else self.configured
+        # a dry run predicts the real call; only a fresh install with no provider key at all
+        # shows the decision as if every provider were configured
+        callable_models = self.configured if self.configured or not req.dry_run \
+            else {m.id for m in self.catalog.models}
         decision = decide(
             profile, strategy, self.limits(req, key), self.catalog.models,
             max_output_tokens=req.max_output_tokens, callable_models=callable_models,
@@ -255,9 +258,13 @@ def _attempt(a: Any) -> dict[str, Any]:
 def _no_model_detail(req: RouteRequest, decision: Decision) -> str:
     c = req.constraints.model_dump(exclude_none=True, exclude_defaults=True)
     named = ", ".join(f"{k}={v}" for k, v in c.items()) or "the API key's policy"
-    reasons = sorted({e.reason.split(" exceeds ")[0] if "exceeds" in e.reason else e.reason
-                      for e in decision.excluded})
-    sample = "; ".join(f"{e.model}: {e.reason}" for e in decision.excluded[:3])
-    return (f"no model satisfies {named}: all {len(decision.excluded)} models were excluded "
-            f"({sample}{'; ...' if len(decision.excluded) > 3 else ''}). Relax a constraint."
-            if reasons else "no model in the catalog")
+    if not decision.excluded:
+        return "no model in the catalog"
+    # the models the caller asked for come first: their reasons are the ones worth reading
+    listed = ("not in allowed_models", "in blocked_models", "not in allowed_providers",
+              "is in blocked_providers", "not allowed for this API key")
+    ordered = sorted(decision.excluded, key=lambda e: any(e.reason.endswith(x) for x in listed))
+    sample = "; ".join(f"{e.model}: {e.reason}" for e in ordered[:3])
+    more = len(ordered) - 3
+    return (f"no model satisfies {named}: all {len(ordered)} models were excluded "
+            f"({sample}{f'; {more} more' if more > 0 else ''}). Relax a constraint.")

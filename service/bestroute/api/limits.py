@@ -8,6 +8,10 @@ from typing import Any
 from bestroute.errors import BodyTooLarge
 
 
+#: bodies up to this size are read to the end before the 413 is sent
+DRAIN_CAP = 64 * 1024 * 1024
+
+
 class BodyLimit:
     def __init__(self, app: Any, max_bytes: int) -> None:
         self.app = app
@@ -20,6 +24,7 @@ class BodyLimit:
         headers = scope.get("headers", [])
         for name, value in headers:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await self._drain(receive, int(value))
                 await self._refuse(send)
                 return
         if scope.get("method") in ("POST", "PUT", "PATCH"):
@@ -54,6 +59,16 @@ class BodyLimit:
             await send(message)
 
         await self.app(scope, limited_receive, guarded_send)
+
+    async def _drain(self, receive: Any, announced: int) -> None:
+        """Read and drop the body before answering: a client still sending when the server closes
+        sees a connection reset instead of the 413. Bodies past DRAIN_CAP are not waited for."""
+        if announced > DRAIN_CAP:
+            return
+        while True:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return
 
     async def _refuse(self, send: Any) -> None:
         exc = BodyTooLarge(f"request body is larger than {self.max_bytes:,} bytes; send a shorter task "
