@@ -157,13 +157,10 @@ def test_stdio_transport_with_bestroute_mcp(service: Service, upstream: Upstream
             bad = await c.call_tool("explain_route", {"task": " "})
             return names, answer, bad
 
-    started = time.monotonic()
     names, answer, bad = asyncio.run(main())
-    elapsed = time.monotonic() - started
     assert names == ["route_task", "explain_route", "list_models"]
     assert answer.is_error is False and answer.structured_content["answer"].startswith("[")
     assert bad.is_error is True and bad.structured_content["errors"][0]["field"] == "task"
-    assert elapsed < 30
     # usage is recorded in the database of the stdio server's own data dir
     conn = sqlite3.connect(tmp_path / "bestroute.db")
     try:
