@@ -12,7 +12,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -63,8 +63,33 @@ def load_litellm() -> Any:
         litellm.drop_params = True
         litellm.num_retries = 0
         litellm.turn_off_message_logging = True
+        _skip_litellm_cost(litellm)
         _litellm = litellm
     return _litellm
+
+
+def _skip_litellm_cost(litellm: Any) -> None:
+    """litellm prices every response from its own map on the call path (~10% of its CPU per call,
+    see docs/performance.md); BestRoute prices from its catalog and never reads that number, so the
+    calculator answers None ("unknown") instead."""
+    from litellm.litellm_core_utils.litellm_logging import Logging
+
+    if hasattr(Logging, "response_cost_calculator"):
+        Logging.response_cost_calculator = lambda self, *args, **kwargs: None
+
+
+@contextlib.contextmanager
+def _unlogged() -> Iterator[None]:
+    """Mark a call as one its caller logs and bills (litellm's own flag for nested calls): litellm
+    then skips its success/failure logging, payload building and message redaction (~20% of its
+    CPU per call). BestRoute records usage itself; litellm has no callbacks configured here."""
+    try:
+        from litellm._internal_context import internal_sub_call
+    except ImportError:  # an older or newer litellm without it: log as usual
+        yield
+        return
+    with internal_sub_call():
+        yield
 
 
 def litellm_loaded() -> bool:
@@ -168,7 +193,8 @@ async def litellm_call(model: ModelSpec, creds: Credentials, messages: list[dict
         kwargs["response_format"] = {"type": "json_schema",
                                      "json_schema": {"name": "output", "schema": json_schema}}
     try:
-        resp = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout=timeout_s)
+        with _unlogged():
+            resp = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout=timeout_s)
     except BaseException as exc:  # noqa: BLE001 - translated at this boundary, re-raised as ours
         if isinstance(exc, asyncio.CancelledError):
             raise

@@ -13,7 +13,8 @@ from bestroute.service import Router
 from bestroute.store.keys import ApiKey
 
 
-def get_router(request: Request) -> Router:
+async def get_router(request: Request) -> Router:
+    # async on purpose: FastAPI runs a plain ``def`` dependency in its thread pool (a thread hop per request)
     return request.app.state.router
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from bestroute.store.db import Database
@@ -44,11 +44,12 @@ class UsageRecord:
     request_id: str | None = None  # the caller's X-Request-ID (set by the HTTP layer)
 
     def row(self) -> tuple[Any, ...]:
-        d = asdict(self)
+        # getattr, not dataclasses.asdict: asdict deep-copies metadata (~6% of a dry run's CPU)
+        d = {c: getattr(self, c) for c in COLUMNS}
         d["metadata"] = json.dumps(self.metadata, separators=(",", ":")) if self.metadata else None
         d["fallback_used"] = int(self.fallback_used)
         d["dry_run"] = int(self.dry_run)
-        return tuple(d[c] for c in COLUMNS)
+        return tuple(d.values())
 
 
 class UsageWriter:
