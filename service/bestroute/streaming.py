@@ -10,6 +10,8 @@ when the client goes away in the middle (as an error with status 499).
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -96,7 +98,11 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
         raise
     finally:
         if not finished:
-            # the client went away (cancelled or closed the generator): settle and record anyway
+            # the client went away (cancelled, or the generator closed), or a bug: settle and record anyway
+            gone = sys.exc_info()[0]
+            why = (ClientClosed("the client closed the stream")
+                   if gone is None or issubclass(gone, (GeneratorExit, asyncio.CancelledError))
+                   else errors.BestRouteError(f"unexpected error while streaming ({gone.__name__})"))
             with anyio.CancelScope(shield=True):
                 if reserved:
                     spent = 0.0
@@ -106,8 +112,7 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
                             if spec is not None:
                                 spent += spec.estimate_cost(profile.input_tokens, chars // 4)
                     await router.hooks.settle(key, request_id, reserved, spent)
-                await router._record_failure(request_id, req, key, profile, decision, outcome,
-                                             ClientClosed("the client closed the stream"), started)
+                await router._record_failure(request_id, req, key, profile, decision, outcome, why, started)
 
 
 def _add_stream_receipt(body: dict[str, Any], outcome: StreamOutcome) -> None:
