@@ -39,6 +39,10 @@ def to_usd(units: int) -> float:
     return round(units / UNITS_PER_USD, 9)
 
 
+def _fmt(usd: float) -> str:
+    return f"{usd:.9f}".rstrip("0").rstrip(".") or "0"
+
+
 def month_window(now: float) -> tuple[str, float, float]:
     """(label ``YYYY-MM``, start, end) of the UTC calendar month containing ``now`` (unix seconds)."""
     t = datetime.fromtimestamp(now, UTC)
@@ -132,7 +136,9 @@ class Budgets(Hooks):
         self.ledger = ledger
         self.hold_s = hold_s
         self._clock = clock
-        self._months: dict[str, str] = {}  # request id -> month its hold was taken in
+        # request id -> (month its hold was taken in, when); entries of requests that never settled
+        # (cancelled) are dropped once their hold has expired
+        self._months: dict[str, tuple[str, float]] = {}
 
     def _loader(self, key_id: str, start: float, end: float) -> Loader:
         return lambda: asyncio.to_thread(settled_spend, self.db, key_id, start, end)
@@ -147,19 +153,22 @@ class Budgets(Hooks):
                                         end - now + KEEP_AFTER_MONTH_S, self._loader(key.id, start, end))
         if not res.ok:
             spent, held = to_usd(res.spent), to_usd(res.held)
-            in_flight = f" and ${held:.6f} is held by requests in flight" if res.held else ""
+            in_flight = f" and ${_fmt(held)} is held by requests in flight" if res.held else ""
             raise BudgetExhausted(
-                f"API key '{key.name}' has spent ${spent:.6f} of its ${key.budget_usd:.2f} monthly budget"
-                f"{in_flight}; this request could cost up to ${amount:.6f}. The budget resets at {iso(end)}.",
+                f"API key '{key.name}' has spent ${_fmt(spent)} of its ${_fmt(key.budget_usd)} monthly budget"
+                f"{in_flight}; this request could cost up to ${_fmt(amount)}. The budget resets at {iso(end)}.",
                 spent_usd=spent, budget_usd=key.budget_usd, resets_at=iso(end), held_usd=held,
                 estimated_cost_usd=round(amount, 9))
-        self._months[request_id] = month
+        if len(self._months) > 1000:
+            for rid in [r for r, (_, at) in self._months.items() if at < now - self.hold_s]:
+                del self._months[rid]
+        self._months[request_id] = (month, now)
 
     async def settle(self, key: ApiKey | None, request_id: str, reserved: float, actual: float) -> None:
-        month = self._months.pop(request_id, None)
-        if key is None or month is None:
+        taken = self._months.pop(request_id, None)
+        if key is None or taken is None:
             return
-        await self.ledger.settle(key.id, month, request_id, to_units(actual))
+        await self.ledger.settle(key.id, taken[0], request_id, to_units(actual))
 
     async def status(self, key: ApiKey) -> dict[str, object] | None:
         """The key's budget this month, for the usage API; None without a budget."""
