@@ -1,8 +1,8 @@
 """The shipped linear models and their numpy inference path.
 
 The artefact is one ``.npz``: a weight matrix over the feature space of ``features`` whose first
-seven columns score the task types and whose last column scores difficulty, plus intercepts and
-per-type difficulty offsets. Inference is ``featurize`` + one gather + a softmax; no sklearn, no
+seven columns score the task types and whose last column scores difficulty, plus intercepts,
+per-type difficulty offsets and the weights of the dense difficulty cues (``difficulty``). Inference is ``featurize`` + one gather + a softmax; no sklearn, no
 per-call validation, nothing that needs the network.
 """
 
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import features
+from .difficulty import dense_features
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 WEIGHTS_FILE = "model.npz"
@@ -33,8 +34,12 @@ class Scores:
 class LinearModel:
     weights: np.ndarray  # (N_FEATURES, n_types + 1) float32
     type_bias: np.ndarray  # (n_types,)
+    type_temperature: float  # softmax temperature that calibrates the one-vs-rest logits
     diff_bias: float
     diff_type_offset: np.ndarray  # (n_types,) added to the difficulty logit per predicted type
+    dense_mean: np.ndarray  # (N_DENSE,) standardisation of difficulty.dense_features
+    dense_scale: np.ndarray
+    dense_weights: np.ndarray
     task_types: tuple[str, ...]
 
     def score(self, text: str) -> Scores:
@@ -42,11 +47,13 @@ class LinearModel:
         for idx, weight in features.featurize(text):
             total += self.weights[idx].sum(axis=0) * np.float32(weight)
         n = len(self.task_types)
-        logits = total[:n] + self.type_bias
+        logits = (total[:n] + self.type_bias) / np.float32(self.type_temperature)
         logits = logits - logits.max()
         probs = np.exp(logits)
         probs /= probs.sum()
-        diff_logit = float(total[n]) + self.diff_bias + float(self.diff_type_offset @ probs)
+        dense = (np.asarray(dense_features(text), dtype=np.float32) - self.dense_mean) / self.dense_scale
+        diff_logit = (float(total[n]) + self.diff_bias + float(self.diff_type_offset @ probs)
+                      + float(dense @ self.dense_weights))
         return Scores(type_probs=probs, difficulty=1.0 / (1.0 + math.exp(-diff_logit)))
 
     def save(self, directory: Path, meta: dict) -> None:
@@ -55,8 +62,12 @@ class LinearModel:
             directory / WEIGHTS_FILE,
             weights=self.weights.astype(np.float16),
             type_bias=self.type_bias.astype(np.float32),
+            type_temperature=np.float32(self.type_temperature),
             diff_bias=np.float32(self.diff_bias),
             diff_type_offset=self.diff_type_offset.astype(np.float32),
+            dense_mean=self.dense_mean.astype(np.float32),
+            dense_scale=self.dense_scale.astype(np.float32),
+            dense_weights=self.dense_weights.astype(np.float32),
         )
         meta = {**meta, "task_types": list(self.task_types), "n_features": int(self.weights.shape[0])}
         (directory / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
@@ -70,8 +81,12 @@ class LinearModel:
             return cls(
                 weights=np.ascontiguousarray(npz["weights"], dtype=np.float32),
                 type_bias=npz["type_bias"].astype(np.float32),
+                type_temperature=float(npz["type_temperature"]),
                 diff_bias=float(npz["diff_bias"]),
                 diff_type_offset=npz["diff_type_offset"].astype(np.float32),
+                dense_mean=npz["dense_mean"].astype(np.float32),
+                dense_scale=npz["dense_scale"].astype(np.float32),
+                dense_weights=npz["dense_weights"].astype(np.float32),
                 task_types=tuple(meta["task_types"]),
             )
 

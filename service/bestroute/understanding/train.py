@@ -7,7 +7,8 @@ feature space (``features``):
   down-weighted so that the handful of P3 templates do not dominate what transfers to real prompts;
 - difficulty: logistic regression on MMLU strong/weak outcomes, target "the weak model got it
   wrong", on the same features plus the type probabilities (so math-like prompts can learn to be
-  harder), strongly regularised because held-out subjects share little vocabulary.
+  harder) plus topic-independent dense cues (``difficulty``), strongly regularised because
+  held-out subjects share little vocabulary.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import TASK_TYPES, augment, data, features
+from .difficulty import dense_features
 from .model import ARTEFACT_DIR, LinearModel
 
 TEMPLATED_WEIGHT = 0.35
@@ -27,7 +29,6 @@ SYNTHETIC_WEIGHT = 1.0
 SYNTHETIC_PER_TYPE = 150
 TYPE_ALPHA = 1e-5
 DIFF_C = 0.5
-TYPE_PROB_SCALE = 1.0
 
 
 def sample_weights(rows: list[dict]) -> np.ndarray:
@@ -57,8 +58,8 @@ def fit_type_model(rows: list[dict], alpha: float = TYPE_ALPHA, x=None) -> tuple
     return clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
 
 
-def _type_probs(coef: np.ndarray, intercept: np.ndarray, x) -> np.ndarray:
-    logits = np.asarray(x @ coef) + intercept
+def _type_probs(coef: np.ndarray, intercept: np.ndarray, x, temperature: float = 1.0) -> np.ndarray:
+    logits = (np.asarray(x @ coef) + intercept) / temperature
     logits -= logits.max(axis=1, keepdims=True)
     probs = np.exp(logits)
     return probs / probs.sum(axis=1, keepdims=True)
@@ -68,31 +69,64 @@ def weak_fails(row: dict) -> int:
     return int(float(row["weak_score"]) < 0.5)
 
 
-def fit_difficulty(rows: list[dict], coef: np.ndarray, intercept: np.ndarray):
-    """Return (coef (n_features,), bias, per-type offsets (n_types,))."""
+def fit_temperature(rows: list[dict]) -> float:
+    """Softmax temperature for the one-vs-rest logits, fitted on a template-grouped held-out split.
+
+    SGD's one-vs-rest logits are far too peaked to read as probabilities; dividing them by the
+    temperature that minimises held-out log loss makes ``confidence`` mean something.
+    """
+    train_rows, held_out = data.split_taskmix(rows)
+    synthetic = augment.generate(train_rows, per_type=SYNTHETIC_PER_TYPE)
+    coef, intercept = fit_type_model(train_rows + synthetic)
+    x = features.design_matrix([r["text"] for r in held_out])
+    y = np.array([TASK_TYPES.index(r["gold_type"]) for r in held_out])
+    best = (np.inf, 1.0)
+    for t in np.geomspace(0.5, 20.0, 40):
+        nll = -np.log(_type_probs(coef, intercept, x, t)[np.arange(len(y)), y] + 1e-12).mean()
+        best = min(best, (nll, float(t)))
+    return round(best[1], 4)
+
+
+def fit_difficulty(rows: list[dict], coef: np.ndarray, intercept: np.ndarray, x=None,
+                   temperature: float = 1.0) -> dict:
+    """Difficulty weights: hashed coef, bias, per-type offsets, dense-cue weights and scaling."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
-    x = features.design_matrix([r["prompt"] for r in rows])
-    probs = _type_probs(coef, intercept, x) * TYPE_PROB_SCALE
-    design = hstack([x, csr_matrix(probs)], format="csr")
+    x = features.design_matrix([r["prompt"] for r in rows]) if x is None else x
+    probs = _type_probs(coef, intercept, x, temperature)
+    dense = np.array([dense_features(r["prompt"]) for r in rows])
+    mean, scale = dense.mean(axis=0), dense.std(axis=0) + 1e-6
+    design = hstack([x, csr_matrix(probs), csr_matrix((dense - mean) / scale)], format="csr")
     y = np.array([weak_fails(r) for r in rows])
     clf = LogisticRegression(C=DIFF_C, max_iter=2000, tol=1e-5)
     clf.fit(design, y)
     w = clf.coef_[0]
-    n = features.N_FEATURES
-    return w[:n].astype(np.float32), float(clf.intercept_[0]), (w[n:] * TYPE_PROB_SCALE).astype(np.float32)
+    n, k = features.N_FEATURES, len(TASK_TYPES)
+    return {
+        "coef": w[:n].astype(np.float32),
+        "bias": float(clf.intercept_[0]),
+        "type_offset": w[n:n + k].astype(np.float32),
+        "dense_weights": w[n + k:].astype(np.float32),
+        "dense_mean": mean.astype(np.float32),
+        "dense_scale": scale.astype(np.float32),
+    }
 
 
 def build(taskmix: list[dict], strong_weak: list[dict], *, synthetic: bool = True) -> LinearModel:
+    temperature = fit_temperature(taskmix)
     rows = taskmix + (augment.generate(taskmix, per_type=SYNTHETIC_PER_TYPE) if synthetic else [])
     coef, intercept = fit_type_model(rows)
-    d_coef, d_bias, d_offset = fit_difficulty(strong_weak, coef, intercept)
+    diff = fit_difficulty(strong_weak, coef, intercept, temperature=temperature)
     return LinearModel(
-        weights=np.ascontiguousarray(np.column_stack([coef, d_coef]), dtype=np.float32),
+        weights=np.ascontiguousarray(np.column_stack([coef, diff["coef"]]), dtype=np.float32),
         type_bias=intercept,
-        diff_bias=d_bias,
-        diff_type_offset=d_offset,
+        type_temperature=temperature,
+        diff_bias=diff["bias"],
+        diff_type_offset=diff["type_offset"],
+        dense_mean=diff["dense_mean"],
+        dense_scale=diff["dense_scale"],
+        dense_weights=diff["dense_weights"],
         task_types=TASK_TYPES,
     )
 
