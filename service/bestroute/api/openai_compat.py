@@ -87,29 +87,30 @@ class _Open(BaseModel):
 
 class ContentPart(_Open):
     type: str = Field(description="Only 'text' parts are supported.")
-    text: str | None = None
+    text: str | None = Field(None, description="The text of a 'text' part.")
 
 
 class ChatMessage(_Open):
-    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
-    name: str | None = None
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"] = Field(
+        description="Who wrote this turn (developer = system; tool and function turns are refused).")
+    content: str | list[ContentPart] | None = Field(None, description="A string or a list of text parts.")
+    name: str | None = Field(None, description="Accepted and ignored.")
 
 
 class JsonSchemaFormat(_Open):
-    name: str = Field("output", max_length=64)
-    schema_: dict[str, Any] | None = Field(None, alias="schema")
-    strict: bool | None = None
+    name: str = Field("output", max_length=64, description="A name for the schema.")
+    schema_: dict[str, Any] | None = Field(None, alias="schema", description="JSON Schema the answer must satisfy.")
+    strict: bool | None = Field(None, description="Accepted; the answer is always validated.")
 
 
 class ChatResponseFormat(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: Literal["text", "json_object", "json_schema"]
-    json_schema: JsonSchemaFormat | None = None
+    type: Literal["text", "json_object", "json_schema"] = Field(description="text, json_object or json_schema.")
+    json_schema: JsonSchemaFormat | None = Field(None, description="The schema, for type json_schema.")
 
 
 class StreamOptions(_Open):
-    include_usage: bool = False
+    include_usage: bool = Field(False, description="Put token usage in the final chunk.")
 
 
 class BestRouteOptions(Constraints):
@@ -121,18 +122,20 @@ class BestRouteOptions(Constraints):
 class ChatCompletionRequest(_Open):
     model: str = Field(description="bestroute/auto | bestroute/cheapest | bestroute/best | bestroute/fastest, "
                                    "or a catalog model id to try first.")
-    messages: list[ChatMessage] = Field(min_length=1, max_length=500)
-    max_tokens: int | None = Field(None, ge=1, le=200_000)
-    max_completion_tokens: int | None = Field(None, ge=1, le=200_000)
-    temperature: float | None = Field(None, ge=0, le=2)
-    response_format: ChatResponseFormat | None = None
-    stream: bool = False
-    stream_options: StreamOptions | None = None
-    metadata: dict[str, str] | None = None
-    user: str | None = Field(None, max_length=256)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=500, description="The conversation.")
+    max_tokens: int | None = Field(None, ge=1, le=200_000, description="Most tokens the answer may have.")
+    max_completion_tokens: int | None = Field(None, ge=1, le=200_000,
+                                              description="Most tokens the answer may have (wins over max_tokens).")
+    temperature: float | None = Field(None, ge=0, le=2, description="Sampling temperature.")
+    response_format: ChatResponseFormat | None = Field(None, description="text, json_object or json_schema.")
+    stream: bool = Field(False, description="Stream chat.completion.chunk server-sent events.")
+    stream_options: StreamOptions | None = Field(None, description="include_usage: usage in the final chunk.")
+    metadata: dict[str, str] | None = Field(None, description="Your labels, stored with the usage record.")
+    user: str | None = Field(None, max_length=256, description="Your end user's id, stored as metadata.user.")
     n: int | None = Field(None, ge=1, le=1, description="Only one choice is supported.")
-    tools: list[dict[str, Any]] | None = None
-    bestroute: BestRouteOptions | None = None
+    tools: list[dict[str, Any]] | None = Field(None, description="Not supported: refused when not empty.")
+    bestroute: BestRouteOptions | None = Field(
+        None, description="BestRoute's constraints (as in POST /v1/route) plus task_type.")
 
 
 # --- mapping to a RouteRequest ----------------------------------------------------------------------
