@@ -220,3 +220,7 @@ def test_endpoint_needs_a_key_once_one_exists_card_stays_public(service: Service
         send(service, TASK, key="br-wrong")
     text, data = reply(send(service, TASK, key=key))
     assert text == data["answer"]
+    # the caller's key reaches the agent: its model policy applies, plain and streaming
+    narrow = service.create_key(name="a2a-mini-only", allowed_models=[MINI])["key"]
+    assert reply(send(service, TASK, {"strategy": "best"}, key=narrow))[1]["model"] == MINI
+    assert streamed(send(service, TASK, {"strategy": "best"}, streaming=True, key=narrow))[2]["model"] == MINI

@@ -181,3 +181,9 @@ def test_http_transport_needs_a_key_once_one_exists(service: Service) -> None:
         over_http(service, lambda c: c.list_tools(), key="br-wrong")
     r2 = over_http(service, lambda c: c.call_tool("route_task", {"task": TASK}), key=key)
     assert r2.is_error is False and r2.structured_content["answer"]
+    # the caller's key reaches the tools: its model policy applies
+    narrow = service.create_key(name="mcp-mini-only", allowed_models=[MINI])["key"]
+    r3 = over_http(service, lambda c: c.call_tool("route_task", {"task": TASK, "strategy": "best"}), key=narrow)
+    assert r3.structured_content["model"] == MINI
+    listed = over_http(service, lambda c: c.call_tool("list_models", {}), key=narrow)
+    assert [m["id"] for m in listed.structured_content["data"]] == [MINI]

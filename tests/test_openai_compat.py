@@ -337,6 +337,10 @@ def test_keys_apply_once_one_exists(service: Service, upstream: Upstream) -> Non
     good = openai.OpenAI(base_url=f"{service.url}/v1", api_key=key, max_retries=0)
     assert good.chat.completions.create(model="bestroute/cheapest", messages=ASK).choices[0].message.content
     assert {m.id for m in good.models.list()} >= {MINI}
+    narrow = openai.OpenAI(base_url=f"{service.url}/v1", max_retries=0,
+                           api_key=service.create_key(name="mini-only", allowed_models=[MINI])["key"])
+    assert narrow.chat.completions.create(model="bestroute/best", messages=ASK).model == MINI
+    assert collect(narrow.chat.completions.create(model="bestroute/best", messages=ASK, stream=True))[2]["model"] == MINI
 
 
 def test_streams_reserve_and_settle_the_key_budget(service: Service, upstream: Upstream) -> None:
