@@ -13,17 +13,22 @@ from __future__ import annotations
 import math
 import re
 
-WINDOW_CHARS = 6000
+WINDOW_CHARS = 2500
 
 _NUM = re.compile(r"\d+(?:[.,]\d+)?")
 _MATH = re.compile(r"[=+*/^√π∑∫<>≤≥]|\\frac|\$")
-_LAW = re.compile(r"(?i)\b(?:court|plaintiff|defendant|statute|contract|law|legal|constitution|jury|liable|"
-                  r"negligence|tort|convicted|trial|evidence|ordinance)\b")
-_CALC = re.compile(r"(?i)\b(?:calculate|compute|find|determine|how many|how much|what is the value|"
-                   r"probability|solve|equation|approximately|total|each|per)\b")
+_TOKEN = re.compile(r"[a-z]+")
+_LAW = frozenset("court plaintiff defendant statute contract law legal constitution jury liable negligence "
+                 "tort convicted trial evidence ordinance".split())
+_CALC = frozenset("calculate compute find determine probability solve equation approximately total each "
+                  "per value".split())
+_CALC_PHRASES = ("how many", "how much")
+_LOGIC = frozenset("premise argument valid invalid implies".split())
+_LOGIC_PHRASES = ("statement 1", "statement 2", "if and only if", "⊃", "∨", "≡", "~")
 _NEG = re.compile(r"\b(?:NOT|EXCEPT|LEAST|FALSE|INCORRECT)\b")
-_LOGIC = re.compile(r"(?i)\b(?:statement 1|statement 2|premise|argument|valid|invalid|implies|if and only if)\b|[⊃∨≡~]")
-_PASSAGE = re.compile(r"(?i)refers to the following|following (?:passage|information|excerpt)|read the")
+_PASSAGE = ("refers to the following", "following passage", "following information", "following excerpt",
+            "read the")
+_UPPER = re.compile(r"[A-Z]")
 _OPTION = re.compile(r"\n\(?[A-D][.)] ")
 _NUMERIC_OPTION = re.compile(r"^[^A-Za-z]{0,4}[-\d.,/%$()^ ]*\d[-\d.,/%$()^ ]*[A-Za-z%]{0,5}\s*$")
 
@@ -37,11 +42,17 @@ N_DENSE = len(DENSE_NAMES)
 
 def dense_features(text: str) -> list[float]:
     text = text[:WINDOW_CHARS]
+    lowered = text.lower()
     parts = _OPTION.split(text)
     stem, options = parts[0], [o.replace("\nAnswer:", "").strip() for o in parts[1:]]
+    stem_lowered = lowered[:len(stem)]
+    tokens = _TOKEN.findall(lowered)
+    stem_tokens = set(_TOKEN.findall(stem_lowered))
     words = stem.split()
     n_math = len(_MATH.findall(text))
-    n_law = len(_LAW.findall(text))
+    n_law = sum(t in _LAW for t in tokens)
+    n_logic = sum(t in _LOGIC for t in tokens) + sum(lowered.count(p) for p in _LOGIC_PHRASES)
+    asks_calc = bool(stem_tokens & _CALC) or any(p in stem_lowered for p in _CALC_PHRASES)
     return [
         math.log1p(len(stem)),
         math.log1p(sum(map(len, options)) / len(options)) if options else 0.0,
@@ -51,12 +62,12 @@ def dense_features(text: str) -> list[float]:
         sum(bool(_NUMERIC_OPTION.match(o)) for o in options) / len(options) if options else 0.0,
         float(n_law > 0),
         math.log1p(n_law),
-        float(_CALC.search(stem) is not None),
+        float(asks_calc),
         float(_NEG.search(stem) is not None),
-        math.log1p(len(_LOGIC.findall(text))),
-        float(_PASSAGE.search(text) is not None),
+        math.log1p(n_logic),
+        float(any(p in lowered for p in _PASSAGE)),
         float(stem.count("?")),
         math.log1p(stem.count("\n")),
-        sum(c.isupper() for c in stem) / max(len(stem), 1),
+        len(_UPPER.findall(stem)) / max(len(stem), 1),
         sum(map(len, words)) / len(words) if words else 0.0,
     ]

@@ -5,9 +5,10 @@ plain weight matrices over that space, so inference is a gather and a sum. Train
 design matrix from the very same function, so there is no train/serve skew.
 
 Features (all lower-cased, every digit folded to ``0`` so numbers generalise):
-- character 2..5-grams of the text (head and tail windows only for long texts, so a 100k-character
-  document costs the same as an 8k one),
-- word unigrams and bigrams of the same windows,
+- character 2..5-grams of the text (the first 1,500 and last 500 characters of long texts: a
+  weight lookup per n-gram is the dominant cost, and this keeps a 100k-character document as
+  cheap as a 2k one),
+- word unigrams and bigrams of a wider window (first 6,000 and last 2,000 characters),
 - word unigrams and bigrams of the first and of the last ``EDGE_WORDS`` words in their own hash
   spaces: the instruction usually sits at one end of a prompt, and that is what transfers from
   templated training rows to real user prompts,
@@ -31,8 +32,10 @@ from . import cues
 
 BITS = 18
 N_HASHED = 1 << BITS
-HEAD_CHARS = 6000
+HEAD_CHARS = 6000  # word n-grams read the first HEAD_CHARS and the last TAIL_CHARS characters
 TAIL_CHARS = 2000
+CHAR_HEAD = 1500  # character n-grams (4x as many per character) read a smaller window
+CHAR_TAIL = 500
 EDGE_WORDS = 40
 CHAR_NGRAMS = (2, 3, 4, 5)
 
@@ -117,6 +120,7 @@ def _word_features(words: np.ndarray, uni: str, bi: str) -> list[np.ndarray]:
 
 def _struct_features(text: str) -> list[int]:
     n = len(text)
+    text = text[:8000]  # bounded cost; length itself is taken from the whole text
     names = [f"len_log2_{min(int(math.log2(n + 1)), 18)}", "bias"]
     if n >= 10_000:
         names.append("len_ge_10k")
@@ -147,6 +151,10 @@ def _struct_features(text: str) -> list[int]:
     return [_STRUCT_INDEX[name] for name in names]
 
 
+def _window(text: str, head: int, tail: int) -> str:
+    return text if len(text) <= head + tail else text[:head] + "\n" + text[-tail:]
+
+
 def featurize(text: str) -> list[tuple[np.ndarray, float]]:
     """Return feature blocks ``[(column indices, weight per occurrence), ...]``.
 
@@ -155,17 +163,17 @@ def featurize(text: str) -> list[tuple[np.ndarray, float]]:
     instruction; structural and cue columns weigh 1. A linear score is therefore
     ``sum(W[idx].sum(0) * w for idx, w in blocks)``.
     """
-    window = text if len(text) <= HEAD_CHARS + TAIL_CHARS else text[:HEAD_CHARS] + "\n" + text[-TAIL_CHARS:]
-    cp = _code_points(window)
+    cp = _code_points(_window(text, HEAD_CHARS, TAIL_CHARS))
     words = _word_hashes(cp)
-    content = _char_ngrams(cp) + _word_features(words, "w1", "w2")
+    char_window = _window(text, CHAR_HEAD, CHAR_TAIL)
+    content = _char_ngrams(_code_points(char_window)) + _word_features(words, "w1", "w2")
     edges = _word_features(words[:EDGE_WORDS], "h1", "h2") + _word_features(words[-EDGE_WORDS:], "t1", "t2")
     blocks = []
     for parts in (content, edges):
         if parts:
             idx = np.concatenate(parts)
             blocks.append((idx, 1.0 / math.sqrt(idx.size)))
-    blocks.append((np.asarray(_struct_features(text) + cues.cue_columns(text, N_HASHED + N_STRUCT),
+    blocks.append((np.asarray(_struct_features(text) + cues.cue_columns(char_window, N_HASHED + N_STRUCT),
                               dtype=np.int64), 1.0))
     return blocks
 
