@@ -35,6 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_decision  # noqa: E402
+import bench_usage  # noqa: E402
 from _load import ROOT, Result, Server, cpu_seconds, free_port, peak_rss_mb, pin, post, run_load, spawn  # noqa: E402
 from _load import wait_first_ok, wait_ready  # noqa: E402
 
@@ -213,6 +214,7 @@ def main() -> int:
     ap.add_argument("--no-proxy", action="store_true", help="skip LiteLLM Proxy")
     ap.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
     ap.add_argument("--no-decision", action="store_true", help="skip the decision benchmark")
+    ap.add_argument("--no-usage", action="store_true", help="skip the usage-log benchmark")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = ap.parse_args()
     if args.quick:
@@ -224,6 +226,11 @@ def main() -> int:
     if not args.no_decision:
         print("\n## Decision latency (Router.decide: validation + task analysis + policy, in process)\n")
         print(bench_decision.table(bench_decision.measure(budget_s=0.5 if args.quick else 2.0)), flush=True)
+
+    if not args.no_usage:
+        print("\n## Usage log group commit (UsageWriter alone, in process)\n")
+        print(bench_usage.table(bench_usage.measure(None if args.no_postgres else reset_pg_schema(),
+                                                    total=800 if args.quick else 4000)), flush=True)
 
     pin([os.getpid()], CLIENT_CPUS)
     work = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
@@ -255,6 +262,9 @@ def main() -> int:
             if status == 200 and db is None:
                 targets.append(Target(f"{name} /v1/chat/completions", srv, srv.port, "/v1/chat/completions",
                                       {"model": "bestroute/auto", "messages": MESSAGES, "max_tokens": 256}, auth))
+            if db is None:  # BestRoute's own cost: everything (auth, decision, usage row, receipt) but the model call
+                targets.append(Target(f"{name} /v1/route dry_run", srv, srv.port, "/v1/route",
+                                      {"task": TASK, "max_output_tokens": 256, "dry_run": True}, auth))
             rows += bench_targets(targets, upstream, plan, warmup)
             srv.rss_mb = peak_rss_mb(srv.pids())  # type: ignore[attr-defined]
             srv.stop()
@@ -299,10 +309,10 @@ def ratios(rows: list[Row]) -> str:
     for r in rows:
         if not r.target.startswith("bestroute"):
             continue
-        if r.concurrency == 1 and direct1:
+        if r.concurrency == 1 and direct1 and "dry_run" not in r.target:
             lines.append(f"- {r.target}: added p50 latency over the direct call at concurrency 1: "
                          f"{r.result.pct(50) - direct1.result.pct(50):.2f} ms")
-        if r.concurrency == 50 and proxy:
+        if r.concurrency == 50 and proxy and "dry_run" not in r.target:
             lines.append(f"- {r.target}: throughput at concurrency 50 = {r.result.rps() / proxy.result.rps():.1f}x "
                          f"LiteLLM Proxy's; CPU per request = {r.cpu_ms / proxy.cpu_ms:.2f}x its")
     return "\n".join(lines)
