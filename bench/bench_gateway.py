@@ -35,6 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_decision  # noqa: E402
+import bench_litellm  # noqa: E402
 import bench_usage  # noqa: E402
 from _load import ROOT, Result, Server, cpu_seconds, free_port, peak_rss_mb, pin, post, run_load, spawn  # noqa: E402
 from _load import wait_first_ok, wait_ready  # noqa: E402
@@ -214,6 +215,7 @@ def main() -> int:
     ap.add_argument("--no-proxy", action="store_true", help="skip LiteLLM Proxy")
     ap.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
     ap.add_argument("--no-decision", action="store_true", help="skip the decision benchmark")
+    ap.add_argument("--no-litellm-calls", action="store_true", help="skip the litellm call benchmark")
     ap.add_argument("--no-usage", action="store_true", help="skip the usage-log benchmark")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = ap.parse_args()
@@ -244,6 +246,10 @@ def main() -> int:
                         {"model": MODEL, "messages": MESSAGES, "max_tokens": 256}, {})
         print(f"\n## Gateways ({args.workers} worker(s) each, gateway on CPU 0, load + upstream on CPU 1)\n",
               file=sys.stderr)
+        if not args.no_litellm_calls:
+            print("\n## One litellm.acompletion call, CPU (in process, against the same fake upstream)\n")
+            print(bench_litellm.table(bench_litellm.measure(upstream.url, 100 if args.quick else 300,
+                                                            1 if args.quick else 3)), flush=True)
         rows += bench_targets([direct], upstream, plan, warmup)
 
         runs = [("bestroute (sqlite)", None)]
