@@ -257,3 +257,37 @@ def test_json_log_lines_carry_the_request_id_and_never_a_key() -> None:
         request_id_var.reset(token)
     assert line["request_id"] == "corr-42" and line["level"] == "info" and line["api_key_id"] == "key_1"
     assert "br-abc" not in line["msg"] and "sk-live" not in line["msg"] and "[redacted]" in line["msg"]
+
+
+def test_a_cancelled_request_gives_its_hold_back(db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bestroute.api.app import build_router
+    from bestroute.schemas import RouteRequest
+    from bestroute.settings import Settings
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-unit-test")
+    router = build_router(Settings(data_dir=tmp_path))
+    budgets = Budgets(db, MemoryLedger())
+    router.hooks = budgets
+    calling = asyncio.Event()
+
+    async def never_answers(*args: object, **kwargs: object) -> None:
+        calling.set()
+        await asyncio.sleep(3600)
+
+    router.call = never_answers  # type: ignore[assignment]
+    req = RouteRequest.model_validate({"task": "hello", "max_output_tokens": 20,
+                                       "constraints": {"allowed_models": ["openai/gpt-4o-mini"]}})
+
+    async def go() -> None:
+        k = key(budget=1.0)
+        task = asyncio.create_task(router.route(req, k))
+        await asyncio.wait_for(calling.wait(), 10)
+        assert (await budgets.status(k))["held_usd"] > 0
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0)
+        status = await budgets.status(k)
+        assert status["held_usd"] == 0 and status["spent_usd"] == 0
+
+    asyncio.run(go())

@@ -6,6 +6,7 @@ Every front (HTTP ``/v1/route``, the OpenAI-compatible endpoint, MCP, A2A, the C
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -145,6 +146,11 @@ class Router:
             if reserved:
                 await self.hooks.settle(key, request_id, reserved, self._cost(outcome) if outcome else 0.0)
             await self._record_failure(request_id, req, key, profile, decision, outcome, exc, started)
+            raise
+        except asyncio.CancelledError:
+            # the caller went away mid-call: give the budget hold back now, not when it expires
+            if reserved:
+                await asyncio.shield(self.hooks.settle(key, request_id, reserved, 0.0))
             raise
 
     def check_decision(self, req: RouteRequest, decision: Decision) -> None:
