@@ -52,6 +52,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     from bestroute.logs import uvicorn_log_config
 
+    if (args.workers or settings.workers) > 1 and not settings.redis_url:
+        print("warning: several workers without BESTROUTE_REDIS_URL: each worker keeps its own budget "
+              "holds, rate limits and circuit state (see docs/deployment.md)", file=sys.stderr)
     uvicorn.run("bestroute.api.app:create_app", factory=True, host=host, port=port,
                 workers=args.workers or settings.workers, log_level=settings.log_level,
                 log_config=uvicorn_log_config(settings.log_level, settings.log_format),
