@@ -50,14 +50,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bestroute import __version__
+from bestroute.api.protocols import A2A_PATH
 from bestroute.errors import BestRouteError, InvalidField
 from bestroute.execute import Delta
 from bestroute.schemas import RouteRequest
 from bestroute.service import Router
 from bestroute.streaming import route_stream
 
-PATH = "/a2a"
-CARD_PATH = "/.well-known/agent-card.json"
+PATH = A2A_PATH
 SKILLS = ("route", "explain", "list_models")
 _STATE_KEY = "bestroute_api_key"
 

@@ -11,11 +11,12 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from bestroute import __version__, a2a_agent, mcp_server
+from bestroute import __version__
 from bestroute.api import admin, openai_compat, problems, routes
 from bestroute.api import metrics as metrics_api
 from bestroute.api import usage as usage_api
 from bestroute.api.limits import BodyLimit
+from bestroute.api.protocols import Protocols
 from bestroute.catalog import build_catalog
 from bestroute.circuit import CircuitBreaker
 from bestroute.config import load_config
@@ -52,8 +53,7 @@ def create_app(settings: Settings | None = None) -> Any:
     if team.breaker is not None:
         router.breaker = team.breaker
     metrics = metrics_api.Metrics()
-    mcp = mcp_server.HttpEndpoint(router)
-    agent = a2a_agent.Agent(router, f"http://{settings.host}:{settings.port}")
+    agents = Protocols(router, f"http://{settings.host}:{settings.port}")  # MCP and A2A, loaded on first use
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,12 +63,12 @@ def create_app(settings: Settings | None = None) -> Any:
         understand("warm up")
         router.usage = metrics.observe_usage(UsageWriter(db, settings.usage_batch_max))
         router.usage.start()
-        mcp_running = mcp.run()  # MCP's streamable-HTTP manager lives as long as the app
-        await mcp_running.__aenter__()
+        agents_running = agents.running()
+        await agents_running.__aenter__()
         try:
             yield
         finally:
-            await mcp_running.__aexit__(None, None, None)
+            await agents_running.__aexit__(None, None, None)
             await router.usage.close()
             await team.close()
             await asyncio.to_thread(db.close)
@@ -91,8 +91,6 @@ def create_app(settings: Settings | None = None) -> Any:
     app.include_router(usage_api.router)
     app.include_router(metrics_api.router)
     app.include_router(openai_compat.router)
-    app.router.add_route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
-    app.router.add_route(a2a_agent.CARD_PATH, agent.card, methods=["GET"], include_in_schema=False)
-    app.router.add_route(a2a_agent.PATH, agent.endpoint, methods=["POST"], include_in_schema=False)
+    agents.install(app)
     app.state.settings = settings
     return RequestContext(metrics.middleware(BodyLimit(app, settings.max_body_bytes), app))
