@@ -48,7 +48,7 @@ from tests.support.stack import Service, Upstream  # noqa: E402
 MODELS = ["openai/gpt-5-mini", "anthropic/claude-haiku-4-5", "openai/gpt-4o-mini"]
 FAULTS = [
     {"mode": "error", "status": 500}, {"mode": "error", "status": 503},
-    {"mode": "rate_limit", "retry_after": 2}, {"mode": "stall", "delay_s": 6},
+    {"mode": "rate_limit", "retry_after": 2}, {"mode": "stall"},  # stalls past the provider timeout
     {"mode": "garbage"}, {"mode": "wrong_content_type"}, {"mode": "shape"}, {"mode": "cut"},
 ]
 TASKS = ["Write a Python function that merges two sorted lists.",
@@ -154,12 +154,15 @@ async def _stream(c: httpx.AsyncClient, path: str, body: dict[str, Any], rid: st
         return 200, failed, model
 
 
-async def chaos(upstream: Upstream, until: float, period_s: float, rng: random.Random, log: list[str]) -> None:
+async def chaos(upstream: Upstream, until: float, period_s: float, stall_s: float, rng: random.Random,
+                log: list[str]) -> None:
     """Break one model at a time, for a while, then let it recover."""
     loop = asyncio.get_running_loop()
     while time.monotonic() < until:
         model = rng.choice(MODELS).split("/")[1]
         fault = rng.choice(FAULTS)
+        if fault["mode"] == "stall":
+            fault = {**fault, "delay_s": stall_s}
         await loop.run_in_executor(None, lambda: upstream.control(model=model, **fault))
         log.append(f"{model}: {fault['mode']}{fault.get('status', '')}")
         await asyncio.sleep(period_s)
@@ -192,8 +195,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     upstream = Upstream(delay_ms=args.upstream_ms).start()
     database_url = None
     pg = None
-    # a stalled provider is cut after 2.5 s (a whole stream must finish in that time, also under load)
-    env = {"BESTROUTE_PROVIDER_TIMEOUT_S": "2.5", "BESTROUTE_CIRCUIT_FAILURES": "5",
+    # a stalled provider is cut after --provider-timeout-s; a whole stream must finish in that time
+    env = {"BESTROUTE_PROVIDER_TIMEOUT_S": str(args.provider_timeout_s), "BESTROUTE_CIRCUIT_FAILURES": "5",
            "BESTROUTE_CIRCUIT_COOLDOWN_S": "3"}
     if args.database == "postgres":
         from tests.support.teamdb import pg_database
@@ -217,7 +220,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         tasks = [client(i, svc.url, key, until, tally, args.seed * 1000 + i) for i in range(args.clients)]
         tasks.append(sampler(svc.proc.pid, until + 1, args.sample_s, samples, t0))
         if not args.no_faults:
-            tasks.append(chaos(upstream, until, args.fault_period_s, rng, chaos_log))
+            tasks.append(chaos(upstream, until, args.fault_period_s, args.provider_timeout_s + 5, rng, chaos_log))
         await asyncio.gather(*tasks)
         took = time.monotonic() - t0
         load_after = os.getloadavg()
@@ -239,7 +242,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     total = len(lat)
     result = {
         "seconds": round(took, 1), "clients": args.clients, "database": args.database,
-        "upstream_ms": args.upstream_ms, "faults": not args.no_faults, "fault_windows": len(chaos_log),
+        "upstream_ms": args.upstream_ms, "provider_timeout_s": args.provider_timeout_s, "faults": not args.no_faults, "fault_windows": len(chaos_log),
         "requests": total, "rps": round(total / took, 1),
         "machine_load_avg_1m": {"before": round(load_before[0], 1), "after": round(load_after[0], 1),
                                 "cores": os.cpu_count()},
@@ -266,6 +269,8 @@ def main() -> int:
     p.add_argument("--seconds", type=float, default=300.0)
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--upstream-ms", type=float, default=20.0, help="time the fake provider takes per call")
+    p.add_argument("--provider-timeout-s", type=float, default=10.0,
+                   help="BESTROUTE_PROVIDER_TIMEOUT_S (stall faults last 5 s longer)")
     p.add_argument("--fault-period-s", type=float, default=4.0, help="how long each fault lasts")
     p.add_argument("--no-faults", action="store_true")
     p.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
