@@ -89,7 +89,8 @@ def test_config_overrides_and_local_models(tmp_path: Path) -> None:
     assert rows["ollama/llama3.1"]["available"] is True  # its own api_base: no key needed
     assert rows["ollama/llama3.1"]["input_cost_per_1m"] == 0
     p = run_cli("route", "Write a Rust function that reverses a linked list", "--dry-run", "--json",
-                "--task-type", "code", "--config", str(cfg), tmp_path=tmp_path)
+                "--task-type", "code", "--config", str(cfg), tmp_path=tmp_path,
+                extra={"ANTHROPIC_API_KEY": "sk-unused"})  # a dry run: no call is made
     body = json.loads(p.stdout)
     assert body["task_type"] == "code"
     assert body["model"] == "anthropic/claude-sonnet-4-5"

@@ -17,6 +17,8 @@ from bestroute.config import Rule
 
 #: how much quality one decade of price must buy under `balanced`
 BALANCED_COST_WEIGHT = 0.1
+#: estimates below this are all alike: a free local model does not make every paid one look infinitely dear
+COST_FLOOR_USD = 1e-5
 #: how much quality one decade of expected latency costs under `balanced`
 BALANCED_LATENCY_WEIGHT = 0.08
 #: expected output length used for latency estimates when max_output_tokens is larger
@@ -163,7 +165,7 @@ def _rank(strategy: str, eligible: list[tuple[Candidate, float]], floor: float,
           difficulty: float) -> list[Candidate]:
     if not eligible:
         return []
-    min_cost = max(min(c.est_cost_usd for c, _ in eligible), 1e-9)
+    min_cost = max(min(c.est_cost_usd for c, _ in eligible), COST_FLOOR_USD)
     min_latency = max(min(c.est_latency_ms for c, _ in eligible), 1.0)
     scored: list[Candidate] = []
     for c, bonus in eligible:
@@ -172,7 +174,7 @@ def _rank(strategy: str, eligible: list[tuple[Candidate, float]], floor: float,
             score = c.quality + bonus
         elif strategy == "cheapest":
             # models that clear the floor come first, cheapest first; the rest by quality
-            score = clears * (1.0 + 1.0 / (1.0 + math.log10(max(c.est_cost_usd, 1e-9) / min_cost))) \
+            score = clears * (1.0 + 1.0 / (1.0 + math.log10(max(c.est_cost_usd, COST_FLOOR_USD) / min_cost))) \
                 + (1 - clears) * c.quality * 0.5 + bonus
         elif strategy == "fastest":
             score = clears * (1.0 + 1.0 / (1.0 + math.log10(c.est_latency_ms / min_latency) * 4)) \
@@ -181,7 +183,7 @@ def _rank(strategy: str, eligible: list[tuple[Candidate, float]], floor: float,
             below = 0.0 if clears else (floor - c.quality)
             # the harder the task, the more quality is worth: hard work goes to strong models
             cost_weight = BALANCED_COST_WEIGHT * (1.2 - difficulty)
-            score = c.quality - cost_weight * math.log10(max(c.est_cost_usd, 1e-9) / min_cost) \
+            score = c.quality - cost_weight * math.log10(max(c.est_cost_usd, COST_FLOOR_USD) / min_cost) \
                 - BALANCED_LATENCY_WEIGHT * math.log10(c.est_latency_ms / min_latency) - below + bonus
         scored.append(Candidate(c.model, round(score, 4), c.quality, c.est_cost_usd, c.est_latency_ms,
                                 c.output_tokens))
