@@ -86,6 +86,10 @@ SUMMARY_ASKS = [
     "Read the passage and answer: what is the main argument?\n\n{doc}", "Write a headline for this news story:\n{doc}",
     "{doc}\n\nSummarize the above for a busy executive.", "Make a bulleted list of action items from these notes:\n{doc}",
     "Pull the numbers and figures out of this report:\n{doc}", "{doc}\n\nAccording to this text, what does the author conclude?",
+    "Here are my notes: {short} Can you turn them into a list of action items?", "Shorten this to one line: {short}",
+    "From this message, extract the names, dates and amounts: {short}", "What are the main points here? {short}",
+    "Give me a short recap of this email:\n{short}", "Extract the key facts from this text as JSON: {short}",
+    "Make this paragraph shorter without losing meaning: {short}", "{short}\n\nSummarize this in one sentence.",
 ]
 FACT_ASKS = [
     "What is the capital of {place}?", "Who invented the {thing}?", "When was the {thing} invented?",
@@ -157,10 +161,13 @@ def _documents(rows: list[dict]) -> list[str]:
 
 
 def _short_texts(rows: list[dict], docs: list[str]) -> list[str]:
-    """Review- and headline-sized snippets."""
+    """Review-, note- and headline-sized snippets, including numeric narratives (word problems):
+    wrapped in a summary or labelling instruction they teach that numbers alone do not make math."""
     out = []
     for r in rows:
         text = r["text"]
+        if r.get("source_label") == "GSM8K":
+            out.append(text)
         if "(gigaword)" in r.get("source", "") and "===" in text:
             out.append(text.split("===")[0].strip())
         if "review_summ" in r.get("source", ""):
@@ -174,7 +181,7 @@ def _fill(template: str, rng: random.Random, docs: list[str], shorts: list[str])
     return template.format(
         lang=rng.choice(LANGS), task=rng.choice(CODE_TASKS), snippet=rng.choice(SNIPPETS),
         topic=rng.choice(TOPICS), place=rng.choice(PLACES), thing=rng.choice(THINGS), book=rng.choice(BOOKS),
-        doc=_slices(rng.choice(docs), rng, 400, 5000) if docs else rng.choice(shorts),
+        doc=_slices(rng.choice(docs), rng, 400, 5000) if docs and rng.random() < 0.6 else rng.choice(shorts),
         short=rng.choice(shorts), a=rng.randint(2, 12), b=rng.randint(1, 30), c=rng.randint(20, 999),
     )
 

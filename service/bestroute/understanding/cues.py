@@ -37,7 +37,8 @@ _FAMILY_TEXT: dict[str, str] = {
                "| tl;dr | key points | main points | in brief | pull out | list all | list every "
                "| action items | title for | according to the | based on the | one sentence "
                "| bullet point | as json | key details | from the text | from the passage "
-               "| from the article | from the following | main idea",
+               "| from the article | from the following | main idea | nutshell | sum up | boil down "
+               "| in short | distill | short version",
     "factual": "who what when where which why how capital invented discovered founded born year population "
                "meaning define definition explain | stand for | difference between | is it true "
                "| name the | tell me about",

@@ -41,10 +41,9 @@ def in_holdout(group: str, fraction: float = 0.2, salt: str = "bestroute") -> bo
     return zlib.crc32(f"{salt}:{group}".encode()) % 1000 < fraction * 1000
 
 
-def split_taskmix(rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    train = [r for r in rows if not in_holdout(taskmix_group(r))]
-    test = [r for r in rows if in_holdout(taskmix_group(r))]
-    return train, test
+def split_taskmix(rows: list[dict], salt: str = "bestroute") -> tuple[list[dict], list[dict]]:
+    held = [in_holdout(taskmix_group(r), salt=salt) for r in rows]
+    return [r for r, h in zip(rows, held) if not h], [r for r, h in zip(rows, held) if h]
 
 
 def split_strong_weak(rows: list[dict]) -> tuple[list[dict], list[dict]]:
