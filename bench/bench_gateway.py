@@ -74,6 +74,11 @@ class Target:
     headers: dict[str, str]
 
 
+def server_cpus(workers: int) -> set[int]:
+    """One worker gets CPU 0 to itself; several workers may use every CPU (shared with the load)."""
+    return SERVER_CPUS if workers == 1 else set(range(os.cpu_count() or 1))
+
+
 # --- servers --------------------------------------------------------------------------------------
 def start_upstream(work: Path) -> Server:
     port = free_port()
@@ -107,7 +112,7 @@ def start_bestroute(name: str, upstream: Server, work: Path, workers: int, datab
     headers = {"Authorization": f"Bearer {key}"}
     wait_ready(srv, "/healthz")
     wait_first_ok(srv, "/v1/route", {"task": TASK, "max_output_tokens": 256}, headers)
-    pin(srv.pids(), SERVER_CPUS)
+    pin(srv.pids(), server_cpus(workers))
     return srv, key
 
 
@@ -149,7 +154,7 @@ def start_proxy(upstream: Server, work: Path, workers: int) -> tuple[Server, str
     headers = {"Authorization": f"Bearer {master}"}
     wait_ready(srv, "/health/liveliness", timeout=180)
     wait_first_ok(srv, "/v1/chat/completions", {"model": MODEL, "messages": MESSAGES, "max_tokens": 256}, headers)
-    pin(srv.pids(), SERVER_CPUS)
+    pin(srv.pids(), server_cpus(workers))
     return srv, master
 
 
@@ -244,7 +249,8 @@ def main() -> int:
         servers.append(upstream)
         direct = Target("direct upstream", None, upstream.port, "/v1/chat/completions",
                         {"model": MODEL, "messages": MESSAGES, "max_tokens": 256}, {})
-        print(f"\n## Gateways ({args.workers} worker(s) each, gateway on CPU 0, load + upstream on CPU 1)\n",
+        where = "gateway on CPU 0" if args.workers == 1 else "gateway on all CPUs"
+        print(f"\n## Gateways ({args.workers} worker(s) each, {where}, load + upstream on CPU 1)\n",
               file=sys.stderr)
         if not args.no_litellm_calls:
             print("\n## One litellm.acompletion call, CPU (in process, against the same fake upstream)\n")
@@ -295,7 +301,7 @@ def main() -> int:
         else:
             print(f"logs kept in {work}", file=sys.stderr)
 
-    print("\n## Throughput, latency, CPU\n")
+    print(f"\n## Throughput, latency, CPU ({args.workers} worker(s) per gateway)\n")
     print(md_table(["target", "concurrency", "ok", "errors", "req/s", "p50 ms", "p99 ms", "server CPU ms/req"],
                    [r.cells() for r in rows]))
     print("\n## Start-up and memory\n")
