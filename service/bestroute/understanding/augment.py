@@ -41,7 +41,9 @@ CODE_ASKS = [
     "How do I fix 'TypeError: cannot read property of undefined' in my {lang} app?",
     "What is the difference between a list and a tuple in {lang}?",
     "How can I set up a Dockerfile for a {lang} web app?", "Write a SQL query that {task}.",
-    "my regex isn't matching, help: {snippet}", "Optimize this query:\nSELECT * FROM orders WHERE {task};",
+    "my regex isn't matching, help: {snippet}", "{snippet}\n\nwhy is this wrong?",
+    "{snippet}\nWhy does this return the wrong result?", "what does this do?\n{snippet}",
+    "{snippet}\n\nThis throws an exception. Fix it please.", "Can you review this code?\n{snippet}", "Optimize this query:\nSELECT * FROM orders WHERE {task};",
 ]
 SNIPPETS = [
     "def f(xs):\n    return [x for x in xs if x % 2 == 0]", "for (int i = 0; i <= n; i++) { sum += a[i]; }",
@@ -52,6 +54,13 @@ SNIPPETS = [
     "import pandas as pd\ndf = pd.read_csv('data.csv')\ndf.groupby('city').mean()",
     "while read line; do echo \"$line\" | cut -d, -f2; done < input.csv",
     "class Node:\n    def __init__(self, val):\n        self.val = val\n        self.next = None",
+    "def add(a, b):\n    return a - b", "function isEven(n) { return n % 2 == 1; }",
+    "#include <stdio.h>\nint main() { int x; scanf(\"%d\", x); printf(\"%d\", x); }",
+    "items = {}\nfor k, v in pairs:\n    items[k] += v", "let total = 0;\narr.forEach(x => total + x);\nreturn total;",
+    "if (user = null) {\n  throw new Error('missing');\n}", "x = input()\nprint(x + 1)",
+    "<div class=\"row\"><span>{{ name }}</span></div>", "df['date'] = pd.to_datetime(df.date, format='%d-%m')",
+    "async function load() { const r = fetch('/api'); return r.json(); }", "std::vector<int> v; v[0] = 1;",
+    "git push origin main\n! [rejected] main -> main (non-fast-forward)",
 ]
 TOPICS = ["autumn", "the ocean", "a lost cat", "friendship", "a robot learning to love", "climate change",
           "a small town bakery", "space travel", "my grandmother", "a haunted lighthouse", "first love",

@@ -57,12 +57,14 @@ _MIX = {
 }
 _MIX_NP = {k: np.uint64(v) for k, v in _MIX.items()}
 _DIGIT_LOW, _DIGIT_HIGH, _ZERO = 48, 57, 48
+_CODE_MARKS = ("{", ";\n", "()", "def ", "return ", "):\n", "=>", "==", "!=", "import ", "#include", "function ",
+               "console.", "print(", "self.", "const ", "var ", "let ", "public ", "</", "->", "::")
 
 STRUCT_NAMES: tuple[str, ...] = (
     *(f"len_log2_{i}" for i in range(19)),
     "len_ge_10k", "len_ge_20k", "len_ge_40k",
     *(f"lines_{i}" for i in range(6)),
-    "code_fence", "code_chars", "digits_none", "digits_some", "digits_many",
+    "code_fence", "code_chars", "code_chars_many", "digits_none", "digits_some", "digits_many",
     "question_mark", "ends_question", "options_abcd", "math_symbols", "quotes",
     "bias",
 )
@@ -132,8 +134,11 @@ def _struct_features(text: str) -> list[int]:
     names.append(f"lines_{min(int(math.log2(lines + 1)), 5)}")
     if "```" in text:
         names.append("code_fence")
-    if text.count("{") + text.count(";") + text.count("()") + text.count("def ") >= 3:
+    code_marks = sum(text.count(m) for m in _CODE_MARKS)
+    if code_marks >= 2:
         names.append("code_chars")
+    if code_marks >= 6:
+        names.append("code_chars_many")
     head = text[:4000]
     digits = sum(head.count(d) for d in "0123456789")
     share = digits / max(len(head), 1)
