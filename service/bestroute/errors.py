@@ -20,6 +20,7 @@ those classes.
     ├── Unavailable                      503 unavailable          (readiness: database or Redis down)
     ├── DeadlineExceeded                 504 deadline-exceeded    (attempts)
     ├── ConfigError                      -   bad config file (startup/CLI only; names key and line)
+    ├── ClientClosed                     499 client-closed        (usage record of an abandoned stream; never sent)
     └── ProviderError                    502 provider-error       (one failed attempt, internal)
         ├── ProviderTimeout                  retry next candidate
         ├── ProviderRateLimited              retry next candidate
@@ -128,6 +129,12 @@ class Unavailable(BestRouteError):
 
 class DeadlineExceeded(BestRouteError):
     status, slug, title = 504, "deadline-exceeded", "Deadline exceeded"
+
+
+class ClientClosed(BestRouteError):
+    """Not raised to anyone: what the usage log records when a client leaves a stream mid-way."""
+
+    status, slug, title = 499, "client-closed", "Client closed the stream"
 
 
 class ConfigError(BestRouteError):

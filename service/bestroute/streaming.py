@@ -26,12 +26,6 @@ from bestroute.schemas import RouteRequest
 from bestroute.store.keys import ApiKey
 
 
-class ClientClosed(errors.BestRouteError):
-    """Not raised to anyone: the usage record of a stream the client abandoned."""
-
-    status, slug, title = 499, "client-closed", "Client closed the stream"
-
-
 def _partial_cost(outcome: StreamOutcome | None) -> float:
     return sum(p.cost_usd for p in outcome.partials) if outcome else 0.0
 
@@ -100,7 +94,7 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
         if not finished:
             # the client went away (cancelled, or the generator closed), or a bug: settle and record anyway
             gone = sys.exc_info()[0]
-            why = (ClientClosed("the client closed the stream")
+            why = (errors.ClientClosed("the client closed the stream")
                    if gone is None or issubclass(gone, (GeneratorExit, asyncio.CancelledError))
                    else errors.BestRouteError(f"unexpected error while streaming ({gone.__name__})"))
             with anyio.CancelScope(shield=True):
