@@ -20,7 +20,7 @@ from bestroute.api.protocols import Protocols
 from bestroute.catalog import build_catalog
 from bestroute.circuit import CircuitBreaker
 from bestroute.config import load_config
-from bestroute.execute import load_litellm
+from bestroute.execute import warm_litellm
 from bestroute.understanding import understand
 from bestroute.logs import RequestContext
 from bestroute.logs import configure as configure_logs
@@ -57,8 +57,9 @@ def create_app(settings: Settings | None = None) -> Any:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # litellm's import takes seconds: warm it in the background so the first call does not pay
-        threading.Thread(target=load_litellm, name="litellm-import", daemon=True).start()
+        # litellm's import and its first call per wire format take seconds: warm both in the
+        # background at start, so the first routed request does not pay them (docs/performance.md)
+        threading.Thread(target=warm_litellm, name="litellm-warm-up", daemon=True).start()
         # load the task classifier now: a broken artefact stops the start instead of failing requests
         understand("warm up")
         router.usage = metrics.observe_usage(UsageWriter(db, settings.usage_batch_max))
