@@ -34,7 +34,7 @@ sqlite_dir="$(node -p 'require("path").dirname(require.resolve("sqlite3/package.
 # to its binary (<prefix>/bin/node, <prefix>/include/node).
 node_home="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
 echo "install-n8n.sh: rebuilding sqlite3 in $sqlite_dir against $node_home" >&2
-(cd "$sqlite_dir" && npx --yes node-gyp rebuild --nodedir="$node_home" >&2)
+(cd "$sqlite_dir" && npx --yes node-gyp rebuild --jobs=max --nodedir="$node_home" >&2)
 node -e 'require(process.argv[1])' "$sqlite_dir" >&2
 touch "$marker"
 echo "$dir"

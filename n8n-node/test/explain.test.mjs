@@ -1,18 +1,15 @@
 // Explain (dry run): the decision and estimated cost, without calling a model.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { runNode } from './support/harness.mjs';
-import { startLiveStack } from './support/liveStack.mjs';
+import { sharedLiveStack } from './support/liveStack.mjs';
 
 describe('Explain', () => {
 	let stack;
 	let credentials;
 	before(async () => {
-		stack = await startLiveStack();
+		stack = await sharedLiveStack();
 		credentials = { baseUrl: stack.base_url, apiKey: stack.api_key };
-	});
-	after(async () => {
-		await stack?.stop();
 	});
 
 	it('returns the decision, estimate and reason without an answer', async () => {

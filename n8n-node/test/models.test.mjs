@@ -1,8 +1,8 @@
 // List Models and the dropdowns (loadOptions) filled from GET /v1/models.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { loadOptions, runNode } from './support/harness.mjs';
-import { startLiveStack } from './support/liveStack.mjs';
+import { sharedLiveStack } from './support/liveStack.mjs';
 
 async function catalog(stack) {
 	const res = await fetch(`${stack.base_url}/v1/models`, {
@@ -16,11 +16,8 @@ describe('models', () => {
 	let stack;
 	let credentials;
 	before(async () => {
-		stack = await startLiveStack();
+		stack = await sharedLiveStack();
 		credentials = { baseUrl: stack.base_url, apiKey: stack.api_key };
-	});
-	after(async () => {
-		await stack?.stop();
 	});
 
 	it('getModels lists data[].model of the catalog', async () => {
@@ -68,10 +65,7 @@ describe('models', () => {
 describe('open install (no API keys yet)', () => {
 	let stack;
 	before(async () => {
-		stack = await startLiveStack({ noKeys: true });
-	});
-	after(async () => {
-		await stack?.stop();
+		stack = await sharedLiveStack({ noKeys: true });
 	});
 
 	it('works with an empty API Key field', async () => {

@@ -1,8 +1,8 @@
 // Route through n8n's real execution engine against the live BestRoute service.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { runNode } from './support/harness.mjs';
-import { startLiveStack } from './support/liveStack.mjs';
+import { sharedLiveStack } from './support/liveStack.mjs';
 
 const FLAT_FIELDS = [
 	'answer',
@@ -21,11 +21,8 @@ describe('Route', () => {
 	let stack;
 	let credentials;
 	before(async () => {
-		stack = await startLiveStack();
+		stack = await sharedLiveStack();
 		credentials = { baseUrl: stack.base_url, apiKey: stack.api_key };
-	});
-	after(async () => {
-		await stack?.stop();
 	});
 
 	it('returns the answer, the flat fields and the receipt; the task is an expression', async () => {

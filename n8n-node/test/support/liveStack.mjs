@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
-const READY_TIMEOUT_MS = 60_000;
+// Generous: the service warms litellm at start, and CI machines are busy.
+const READY_TIMEOUT_MS = 180_000;
 
 export async function startLiveStack({ noKeys = false } = {}) {
 	const python = process.env.BESTROUTE_PYTHON || join(repoRoot, '.venv/bin/python');
@@ -40,6 +41,15 @@ export async function startLiveStack({ noKeys = false } = {}) {
 
 	return {
 		...info,
+		/** Lets the test process exit while the stack runs (its 'exit' handler then kills it). */
+		detach() {
+			proc.unref();
+			proc.stderr.unref?.();
+		},
+		/** Synchronous, for process 'exit' handlers: live_stack.py stops its children on SIGTERM. */
+		kill() {
+			if (proc.exitCode === null) proc.kill('SIGTERM');
+		},
 		async stop() {
 			if (proc.exitCode === null) proc.kill('SIGTERM');
 			await exited;
@@ -69,4 +79,27 @@ export async function startLiveStack({ noKeys = false } = {}) {
 			return await res.json();
 		},
 	};
+}
+
+const shared = new Map();
+
+/**
+ * One stack per option set for the whole test process (the tests run with --test-isolation=none),
+ * because starting the service costs seconds. It is stopped when the process exits; tests that
+ * change the fake upstream's behaviour reset it themselves.
+ */
+export function sharedLiveStack({ noKeys = false } = {}) {
+	const id = noKeys ? 'no-keys' : 'keys';
+	if (!shared.has(id)) {
+		const starting = startLiveStack({ noKeys });
+		shared.set(id, starting);
+		starting.then(
+			(stack) => {
+				stack.detach();
+				process.once('exit', () => stack.kill());
+			},
+			() => {},
+		);
+	}
+	return shared.get(id);
 }
