@@ -25,8 +25,10 @@ step() { echo; echo "== n8n-node ci: $* ($((SECONDS - start)) s)"; }
 # run it alongside npm ci and the engine tests. Its own process group, so it can be stopped.
 step "n8n install for the end-to-end step starts in the background"
 install_log="$(mktemp)"
-setsid bash e2e/install-n8n.sh >"$install_log" 2>&1 &
+set -m  # job control: the background job gets its own process group (pgid = its pid)
+bash e2e/install-n8n.sh >"$install_log" 2>&1 &
 install_pid=$!
+set +m
 stop_install() {
   if kill -0 "$install_pid" 2>/dev/null; then kill -- -"$install_pid" 2>/dev/null || true; fi
 }
