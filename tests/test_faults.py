@@ -328,3 +328,33 @@ def test_failed_requests_release_their_budget_hold(service: Service, upstream: U
         budget = c.get("/v1/usage").json()["budget"]
         assert budget["held_usd"] == 0
         assert budget["spent_usd"] == pytest.approx(ok.json()["cost_usd"], abs=1e-9)
+
+
+def test_concurrent_fallbacks_never_overspend_a_budget(service: Service, upstream: Upstream) -> None:
+    # every request's first choice fails, so each is answered by its fallback; 24 at once against a
+    # budget that holds only a few worst cases: some are refused with 402, and spending never passes it
+    pair = {"allowed_models": [OPUS, MINI]}
+    key = service.create_key(name="overspend", budget_usd=1.0)  # resized below, once the hold is known
+    h = {"authorization": f"Bearer {key['key']}"}
+    dry = httpx.post(f"{service.url}/v1/route", headers=h, timeout=30, json={
+        "task": TASK, "task_type": "code", "strategy": "best", "constraints": pair, "dry_run": True}).json()
+    worst = max(c["est_cost_usd"] for c in dry["receipt"]["candidates"])
+    budget = round(worst * 4.5, 6)
+    key = service.create_key(name="overspend", budget_usd=budget)
+    h = {"authorization": f"Bearer {key['key']}"}
+    upstream.control(model="claude-opus-4-5", mode="error", status=500)
+    body = {"task": TASK, "task_type": "code", "strategy": "best", "constraints": pair}
+    with httpx.Client(base_url=service.url, headers=h, timeout=30) as c:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(24) as pool:
+            results = list(pool.map(lambda _: c.post("/v1/route", json=body), range(24)))
+        statuses = sorted(r.status_code for r in results)
+        answered = [r.json() for r in results if r.status_code == 200]
+        # at most 4 worst cases are held at once; settled answers cost far less than their hold, so
+        # more than 4 may be answered in the end, but some are refused and none overspends
+        assert set(statuses) == {200, 402} and len(answered) >= 1, statuses
+        assert all(b["model"] == MINI and b["fallback_used"] for b in answered)
+        spent = sum(b["cost_usd"] for b in answered)
+        status = c.get("/v1/usage").json()["budget"]
+    assert status["held_usd"] == 0
+    assert status["spent_usd"] == pytest.approx(spent, abs=1e-9) and status["spent_usd"] <= budget
