@@ -121,6 +121,8 @@ async def client(n: int, url: str, key: str, until: float, tally: Tally, seed: i
                     r = await c.post(path, json=body, headers={"x-request-id": rid})
                     status, failed_in_band, model = r.status_code, False, ""
                     data = r.json()
+                    if status != expected:
+                        model = str(data.get("detail", ""))[:160]
                     if status == 200 and kind in ("route", "json"):
                         tally.fallbacks += bool(data.get("fallback_used"))
                     if status == 200 and kind == "chat":
@@ -133,7 +135,8 @@ async def client(n: int, url: str, key: str, until: float, tally: Tally, seed: i
             tally.statuses[f"{kind} {status}"] += 1
             (tally.invalid_ids if kind == "invalid" else tally.routed_ids).add(rid)
             if status != expected or failed_in_band:
-                why = f" (error in the stream: {model})" if kind == "stream" and failed_in_band else ""
+                why = (f" (error in the stream: {model})" if kind == "stream" and failed_in_band
+                       else f" ({model})" if model and status != expected else "")
                 tally.unexpected.append(f"{kind}: {status}{why}")
 
 
