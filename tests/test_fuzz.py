@@ -66,6 +66,16 @@ def test_fuzz_every_operation(service: Service, upstream: Upstream) -> None:
                 nothing_to_negate.append(label)  # no parameters or body: nothing invalid to send
             except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - all operations run; failures reported together
                 failures[label] = f"{type(exc).__name__}: {str(exc)[:1500]}"
+    # keys exist now (the admin operations created some): every non-admin operation must answer a
+    # caller without a key with a documented 401 problem, whatever else the request holds
+    for op in operations:
+        if op.path.startswith("/v1/") and not op.path.startswith("/v1/admin"):
+            label = f"{op.label} [no key]"
+            try:
+                _fuzz(op, GenerationMode.POSITIVE, 25, service.url, session, None, label, sent, statuses,
+                      expect=401)()
+            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001
+                failures[label] = f"{type(exc).__name__}: {str(exc)[:1500]}"
     took = time.monotonic() - started
     total = sum(sent.values())
     print(f"\nfuzz: {total} requests in {took:.1f}s; statuses {dict(sorted(statuses.items()))}")
@@ -79,7 +89,8 @@ def test_fuzz_every_operation(service: Service, upstream: Upstream) -> None:
 
 
 def _fuzz(op, mode: GenerationMode, n: int, base_url: str, session: requests.Session,
-          headers: dict[str, str] | None, label: str, sent: Counter[str], statuses: Counter[int]):
+          headers: dict[str, str] | None, label: str, sent: Counter[str], statuses: Counter[int],
+          expect: int | None = None):
     @given(case=op.as_strategy(generation_mode=mode))
     @settings(max_examples=n, deadline=None, derandomize=True, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
@@ -88,6 +99,8 @@ def _fuzz(op, mode: GenerationMode, n: int, base_url: str, session: requests.Ses
         sent[label] += 1
         statuses[response.status_code] += 1
         assert response.status_code < 500, f"{response.status_code}: {response.text[:500]}"
+        if expect is not None:
+            assert response.status_code == expect, f"{response.status_code}: {response.text[:500]}"
         case.validate_response(response, headers=headers, excluded_checks=EXCLUDED)
 
     return check
