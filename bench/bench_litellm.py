@@ -28,7 +28,7 @@ MODES = ("default", "sub-call", "bestroute", "raw-httpx")
 MESSAGES = [{"role": "user", "content": "Write a Python function that merges two sorted lists."}]
 
 
-async def _calls(mode: str, base: str, n: int) -> float:
+async def _calls(mode: str, base: str, n: int) -> tuple[float, float]:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     if mode == "raw-httpx":
         import httpx
@@ -68,7 +68,11 @@ async def _calls(mode: str, base: str, n: int) -> float:
     return await _time(one, n)
 
 
-async def _time(one, n: int) -> float:  # type: ignore[no-untyped-def]
+async def _time(one, n: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """CPU ms per call, and Python function calls per call (loop thread; steady on a busy machine)."""
+    import cProfile
+    import pstats
+
     for _ in range(30):
         await one()
     await asyncio.sleep(0.2)
@@ -76,27 +80,38 @@ async def _time(one, n: int) -> float:  # type: ignore[no-untyped-def]
     for _ in range(n):
         await one()
     await asyncio.sleep(0.3)  # let background logging tasks finish: they are part of the cost
-    return (time.process_time() - c0) / n * 1000
+    cpu = (time.process_time() - c0) / n * 1000
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(20):
+        await one()
+    await asyncio.sleep(0.3)
+    prof.disable()
+    return cpu, pstats.Stats(prof).total_calls / 20  # type: ignore[attr-defined]
 
 
 def _child(mode: str, base: str, n: int) -> None:
-    print(json.dumps({"mode": mode, "cpu_ms": asyncio.run(_calls(mode, base, n))}))
+    cpu, calls = asyncio.run(_calls(mode, base, n))
+    print(json.dumps({"mode": mode, "cpu_ms": cpu, "calls": calls}))
 
 
-def measure(upstream_url: str, calls: int = 300, rounds: int = 3) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {m: [] for m in MODES}
+def measure(upstream_url: str, calls: int = 300, rounds: int = 3) -> dict[str, list[dict[str, float]]]:
+    out: dict[str, list[dict[str, float]]] = {m: [] for m in MODES}
     for _ in range(rounds):
         for mode in MODES:
             res = subprocess.run([sys.executable, __file__, "--child", mode, upstream_url, str(calls)],
                                  capture_output=True, text=True, check=True)
-            out[mode].append(json.loads(res.stdout.strip().splitlines()[-1])["cpu_ms"])
+            out[mode].append(json.loads(res.stdout.strip().splitlines()[-1]))
     return out
 
 
-def table(results: dict[str, list[float]]) -> str:
-    lines = ["| mode | CPU ms per call (median of rounds) | rounds |", "|---|---:|---|"]
-    for mode, xs in results.items():
-        lines.append(f"| {mode} | {statistics.median(xs):.2f} | {', '.join(f'{x:.2f}' for x in xs)} |")
+def table(results: dict[str, list[dict[str, float]]]) -> str:
+    lines = ["| mode | CPU ms per call (median) | each round | Python function calls per call |",
+             "|---|---:|---|---:|"]
+    for mode, rs in results.items():
+        xs = [r["cpu_ms"] for r in rs]
+        lines.append(f"| {mode} | {statistics.median(xs):.2f} | {', '.join(f'{x:.2f}' for x in xs)} | "
+                     f"{statistics.median(r['calls'] for r in rs):,.0f} |")
     return "\n".join(lines)
 
 
