@@ -2,7 +2,8 @@
 
 The artefact is one ``.npz``: a weight matrix over the feature space of ``features`` whose first
 seven columns score the task types and whose last column scores difficulty, plus intercepts,
-per-type difficulty offsets and the weights of the dense difficulty cues (``difficulty``). Inference is ``featurize`` + one gather + a softmax; no sklearn, no
+per-type difficulty offsets, the weights of the dense difficulty cues (``difficulty``) and a
+log-length term applied in proportion to the math probability (see ``train.MATH_LENGTH_WEIGHT``). Inference is ``featurize`` + one gather + a softmax; no sklearn, no
 per-call validation, nothing that needs the network.
 """
 
@@ -21,6 +22,7 @@ from .difficulty import dense_features
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 WEIGHTS_FILE = "model.npz"
+MATH_INDEX = 1  # position of math_reasoning in TASK_TYPES
 META_FILE = "meta.json"
 
 
@@ -40,6 +42,7 @@ class LinearModel:
     dense_mean: np.ndarray  # (N_DENSE,) standardisation of difficulty.dense_features
     dense_scale: np.ndarray
     dense_weights: np.ndarray
+    math_length: np.ndarray  # (weight, mean, scale) of the log-length term for math prompts
     task_types: tuple[str, ...]
 
     def score(self, text: str) -> Scores:
@@ -52,8 +55,10 @@ class LinearModel:
         probs = np.exp(logits)
         probs /= probs.sum()
         dense = (np.asarray(dense_features(text), dtype=np.float32) - self.dense_mean) / self.dense_scale
+        weight, mean, scale = self.math_length
+        math_term = weight * float(probs[MATH_INDEX]) * (math.log1p(len(text)) - mean) / scale
         diff_logit = (float(total[n]) + self.diff_bias + float(self.diff_type_offset @ probs)
-                      + float(dense @ self.dense_weights))
+                      + float(dense @ self.dense_weights) + math_term)
         return Scores(type_probs=probs, difficulty=1.0 / (1.0 + math.exp(-diff_logit)))
 
     def save(self, directory: Path, meta: dict) -> None:
@@ -68,6 +73,7 @@ class LinearModel:
             dense_mean=self.dense_mean.astype(np.float32),
             dense_scale=self.dense_scale.astype(np.float32),
             dense_weights=self.dense_weights.astype(np.float32),
+            math_length=self.math_length.astype(np.float32),
         )
         meta = {**meta, "task_types": list(self.task_types), "n_features": int(self.weights.shape[0])}
         (directory / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
@@ -87,6 +93,7 @@ class LinearModel:
                 dense_mean=npz["dense_mean"].astype(np.float32),
                 dense_scale=npz["dense_scale"].astype(np.float32),
                 dense_weights=npz["dense_weights"].astype(np.float32),
+                math_length=npz["math_length"].astype(np.float64),
                 task_types=tuple(meta["task_types"]),
             )
 
