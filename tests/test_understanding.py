@@ -36,6 +36,10 @@ def test_degenerate_inputs_do_not_crash(text: str) -> None:
     assert 0.0 <= u.confidence <= 1.0 and 0.0 <= u.difficulty <= 1.0
 
 
+def test_empty_prompt_is_neutral() -> None:
+    assert understand("  \n") == Understanding(task_type="factual_qa", confidence=1 / 7, difficulty=0.0)
+
+
 def test_pure_and_thread_safe() -> None:
     texts = ["Summarize this article: the council approved the budget.", "What is 17 * 23?",
              "Write a haiku about rain", "who wrote hamlet"]

@@ -31,7 +31,10 @@ def understand(text: str) -> Understanding:
     """Classify ``text`` and estimate its difficulty; loads the shipped artefact once."""
     from .model import shipped
 
-    scores = shipped().score(text if isinstance(text, str) else str(text))
+    text = text if isinstance(text, str) else str(text)
+    if not text.strip():  # nothing to read: no type is likelier than another, nothing is hard
+        return Understanding(task_type="factual_qa", confidence=1.0 / len(TASK_TYPES), difficulty=0.0)
+    scores = shipped().score(text)
     best = int(scores.type_probs.argmax())
     return Understanding(
         task_type=TASK_TYPES[best],
