@@ -146,6 +146,8 @@ def plot(report: EvalReport, path: str) -> None:
         ax.plot(cost, [p.random_quality for p in r.curve], linestyle="--", color=line.get_color(),
                 alpha=0.6, label=f"{name}: random")
         ax.scatter([r.cheap_cost_ratio, 1.0], [r.weak_quality, r.strong_quality], color=line.get_color(), marker="o")
+        ax.axhline(0.95 * r.strong_quality, color=line.get_color(), linestyle=":", alpha=0.5,
+                   label=f"{name}: 95% of premium quality")
     ax.set_xlabel("cost relative to always-premium")
     ax.set_ylabel("quality (mean outcome)")
     ax.set_title("BestRoute difficulty routing: cost vs quality")
