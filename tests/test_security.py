@@ -247,6 +247,19 @@ def test_cors_is_off_by_default(service: Service, keys: dict) -> None:
     assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
 
 
+def test_cors_allows_only_the_configured_origins(upstream: Upstream) -> None:
+    svc = Service(upstream.url, extra_env={"BESTROUTE_CORS_ORIGINS": '["https://app.example"]'}).start()
+    try:
+        def preflight(origin: str) -> httpx.Response:
+            return httpx.options(f"{svc.url}/v1/route", headers={
+                "origin": origin, "access-control-request-method": "POST",
+                "access-control-request-headers": "authorization, content-type"})
+        assert preflight("https://app.example").headers["access-control-allow-origin"] == "https://app.example"
+        assert "access-control-allow-origin" not in preflight("https://evil.example").headers
+    finally:
+        svc.stop()
+
+
 # --- keys never leak ------------------------------------------------------------------------------------
 def test_keys_never_appear_in_errors_usage_or_logs(service: Service, upstream: Upstream, keys: dict) -> None:
     user_key = keys["plain"]["key"]

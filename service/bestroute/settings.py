@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     provider_timeout_s: float = 60.0
     circuit_failures: int = 3
     circuit_cooldown_s: float = 30.0
-    cors_origins: list[str] = Field(default_factory=list)
+    cors_origins: list[str] = Field(
+        default_factory=list, description='Origins allowed by CORS, as JSON: ["https://app.example"]. Empty: CORS off.')
     log_level: str = "info"
     usage_batch_max: int = 256
 

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from bestroute import __version__
 from bestroute.api import admin, openai_compat, problems, routes
@@ -97,6 +98,10 @@ def create_app(settings: Settings | None = None) -> Any:
     app.state.redis = team.redis
     app.state.metrics = metrics
     problems.install(app)
+    if settings.cors_origins:
+        # off by default: browsers may call BestRoute only from origins the operator names
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["authorization", "content-type", "x-request-id"])
     app.include_router(routes.router)
     app.include_router(admin.router)
     app.include_router(usage_api.router)
