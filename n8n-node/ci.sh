@@ -39,7 +39,8 @@ step "npm ci"
 npm ci --no-audit --no-fund --ignore-scripts
 
 step "build, lint (strict) and engine tests against the live service (npm test)"
-npm test
+# A hung test process must fail CI, not stall it.
+timeout 900 npm test
 
 step "waiting for the n8n install"
 if ! wait "$install_pid"; then

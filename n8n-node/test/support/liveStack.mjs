@@ -29,10 +29,14 @@ export async function startLiveStack({ noKeys = false } = {}) {
 	const started = Date.now();
 	while (!existsSync(readyFile)) {
 		if (proc.exitCode !== null) {
+			// A grandchild left behind may still hold the pipe open; stop reading it so this
+			// process can exit.
+			proc.stderr.destroy();
 			throw new Error(`live_stack.py exited with ${proc.exitCode} before it was ready:\n${stderr}`);
 		}
 		if (Date.now() - started > READY_TIMEOUT_MS) {
 			proc.kill('SIGTERM');
+			proc.stderr.destroy();
 			throw new Error(`live_stack.py not ready after ${READY_TIMEOUT_MS} ms:\n${stderr}`);
 		}
 		await new Promise((r) => setTimeout(r, 100));
