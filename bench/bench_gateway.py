@@ -181,6 +181,14 @@ def bench_targets(targets: list[Target], upstream: Server, plan: list[tuple[int,
     return rows
 
 
+def median_row(rows: list[Row]) -> Row:
+    """The round with the median requests/s; CPU per request is the median over rounds."""
+    by_rps = sorted(rows, key=lambda r: r.result.rps())
+    mid = by_rps[len(by_rps) // 2]
+    cpus = sorted(r.cpu_ms for r in rows)
+    return Row(mid.target, mid.concurrency, mid.result, cpus[len(cpus) // 2])
+
+
 def reset_pg_schema() -> str:
     import psycopg
 
@@ -217,6 +225,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=1, help="workers for each gateway (default 1)")
     ap.add_argument("--requests", type=int, default=2000, help="requests per run at concurrency 50")
     ap.add_argument("--requests-c1", type=int, default=500, help="requests per run at concurrency 1")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds over all targets; the table shows medians")
     ap.add_argument("--no-proxy", action="store_true", help="skip LiteLLM Proxy")
     ap.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
     ap.add_argument("--no-decision", action="store_true", help="skip the decision benchmark")
@@ -225,7 +234,7 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = ap.parse_args()
     if args.quick:
-        args.requests, args.requests_c1 = 400, 100
+        args.requests, args.requests_c1, args.rounds = 400, 100, 1
     plan = [(1, args.requests_c1), (50, args.requests)]
     warmup = 50 if args.quick else 200
     print(f"# {machine()}", flush=True)
@@ -256,8 +265,7 @@ def main() -> int:
             print("\n## One litellm.acompletion call, CPU (in process, against the same fake upstream)\n")
             print(bench_litellm.table(bench_litellm.measure(upstream.url, 100 if args.quick else 300,
                                                             1 if args.quick else 3)), flush=True)
-        rows += bench_targets([direct], upstream, plan, warmup)
-
+        targets: list[Target] = [direct]
         runs = [("bestroute (sqlite)", None)]
         if not args.no_postgres:
             runs.append(("bestroute (postgres)", "pg"))
@@ -267,8 +275,8 @@ def main() -> int:
             servers.append(srv)
             starts.append(srv)
             auth = {"Authorization": f"Bearer {key}"}
-            targets = [Target(f"{name} /v1/route", srv, srv.port, "/v1/route",
-                              {"task": TASK, "max_output_tokens": 256}, auth)]
+            targets.append(Target(f"{name} /v1/route", srv, srv.port, "/v1/route",
+                                  {"task": TASK, "max_output_tokens": 256}, auth))
             status, _ = post(srv.url + "/v1/chat/completions", {"model": "bestroute/auto", "messages": MESSAGES,
                                                                 "max_tokens": 256}, auth)
             if status == 200 and db is None:
@@ -277,22 +285,24 @@ def main() -> int:
             if db is None:  # BestRoute's own cost: everything (auth, decision, usage row, receipt) but the model call
                 targets.append(Target(f"{name} /v1/route dry_run", srv, srv.port, "/v1/route",
                                       {"task": TASK, "max_output_tokens": 256, "dry_run": True}, auth))
-            rows += bench_targets(targets, upstream, plan, warmup)
-            srv.rss_mb = peak_rss_mb(srv.pids())  # type: ignore[attr-defined]
-            srv.stop()
-
-        version = None
         if not args.no_proxy:
             srv, master = start_proxy(upstream, work, args.workers)
-            version = proxy_version()
             servers.append(srv)
             starts.append(srv)
-            srv.name = f"litellm-proxy {version}"
-            rows += bench_targets([Target(f"{srv.name} /v1/chat/completions", srv, srv.port, "/v1/chat/completions",
-                                          {"model": MODEL, "messages": MESSAGES, "max_tokens": 256},
-                                          {"Authorization": f"Bearer {master}"})], upstream, plan, warmup)
-            srv.rss_mb = peak_rss_mb(srv.pids())  # type: ignore[attr-defined]
-            srv.stop()
+            srv.name = f"litellm-proxy {proxy_version()}"
+            targets.append(Target(f"{srv.name} /v1/chat/completions", srv, srv.port, "/v1/chat/completions",
+                                  {"model": MODEL, "messages": MESSAGES, "max_tokens": 256},
+                                  {"Authorization": f"Bearer {master}"}))
+        # every server is up (idle ones cost nothing); rounds alternate the targets, so a change in
+        # the machine's load during the run hits all of them alike, and the table shows medians
+        by_key: dict[tuple[str, int], list[Row]] = {}
+        for rnd in range(args.rounds):
+            print(f"round {rnd + 1}/{args.rounds}", file=sys.stderr, flush=True)
+            for row in bench_targets(targets, upstream, plan, warmup):
+                by_key.setdefault((row.target, row.concurrency), []).append(row)
+        rows = [median_row(rs) for rs in by_key.values()]
+        for s in starts:
+            s.rss_mb = peak_rss_mb(s.pids())  # type: ignore[attr-defined]
     finally:
         for s in servers:
             s.stop()
@@ -301,7 +311,7 @@ def main() -> int:
         else:
             print(f"logs kept in {work}", file=sys.stderr)
 
-    print(f"\n## Throughput, latency, CPU ({args.workers} worker(s) per gateway)\n")
+    print(f"\n## Throughput, latency, CPU ({args.workers} worker(s) per gateway; median of {args.rounds} round(s))\n")
     print(md_table(["target", "concurrency", "ok", "errors", "req/s", "p50 ms", "p99 ms", "server CPU ms/req"],
                    [r.cells() for r in rows]))
     print("\n## Start-up and memory\n")
