@@ -138,16 +138,23 @@ def build_app(delay_ms: float = 0.0) -> Starlette:
             return JSONResponse({"unexpected": ["shape"], "choices": "nope"})
         return None
 
-    async def openai_chat(request: Request) -> Response:
+    async def arrive(request: Request, fmt: str) -> tuple[dict[str, Any], str, dict[str, Any] | None, Response | None]:
+        """Parse a call, count it, and apply the model's fault rule (a response here ends the call)."""
         body = await request.json()
         model = str(body.get("model", ""))
         rule = faults.take(model)
         if rule:
-            bad = await misbehave(rule, "openai")
+            bad = await misbehave(rule, fmt)
             if bad is not None:
-                return bad
+                return body, model, rule, bad
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
+        return body, model, rule, None
+
+    async def openai_chat(request: Request) -> Response:
+        body, model, rule, bad = await arrive(request, "openai")
+        if bad is not None:
+            return bad
         messages = body.get("messages", [])
         user = next((_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
         rf = body.get("response_format") or {}
@@ -169,15 +176,9 @@ def build_app(delay_ms: float = 0.0) -> Starlette:
         })
 
     async def anthropic_messages(request: Request) -> Response:
-        body = await request.json()
-        model = str(body.get("model", ""))
-        rule = faults.take(model)
-        if rule:
-            bad = await misbehave(rule, "anthropic")
-            if bad is not None:
-                return bad
-        if delay_ms:
-            await asyncio.sleep(delay_ms / 1000)
+        body, model, rule, bad = await arrive(request, "anthropic")
+        if bad is not None:
+            return bad
         messages = body.get("messages", [])
         user = next((_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
         tools = body.get("tools") or []
