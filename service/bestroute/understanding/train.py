@@ -74,6 +74,15 @@ def weak_fails(row: dict) -> int:
     return int(float(row["weak_score"]) < 0.5)
 
 
+def subject_weights(rows: list[dict]) -> np.ndarray:
+    """1/sqrt(rows of the subject): professional_law alone is a fifth of the MMLU rows, and
+    learning subject identity does not transfer to unseen subjects (leave-subject-out APGR
+    0.562 -> 0.565, held-out subjects 0.547 -> 0.559)."""
+    counts = Counter(r.get("category", "") for r in rows)
+    weights = np.array([1.0 / np.sqrt(counts[r.get("category", "")]) for r in rows])
+    return weights * (len(rows) / weights.sum())
+
+
 def fit_temperature(rows: list[dict]) -> float:
     """Softmax temperature for the one-vs-rest logits, fitted on a template-grouped held-out split.
 
@@ -105,7 +114,7 @@ def fit_difficulty(rows: list[dict], coef: np.ndarray, intercept: np.ndarray, x=
     design = hstack([x, csr_matrix(probs), csr_matrix((dense - mean) / scale)], format="csr")
     y = np.array([weak_fails(r) for r in rows])
     clf = LogisticRegression(C=DIFF_C, max_iter=2000, tol=1e-5)
-    clf.fit(design, y)
+    clf.fit(design, y, sample_weight=subject_weights(rows))
     w = clf.coef_[0]
     n, k = features.N_FEATURES, len(TASK_TYPES)
     return {
