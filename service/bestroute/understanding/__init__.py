@@ -9,15 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TASK_TYPES: tuple[str, ...] = (
-    "code",
-    "math_reasoning",
-    "writing_creative",
-    "summarization_extraction",
-    "factual_qa",
-    "classification",
-    "long_context",
-)
+from bestroute.tasks import TASK_TYPES  # the one set of task types, re-exported here
 
 
 @dataclass(frozen=True, slots=True)
