@@ -67,13 +67,14 @@ async def _run(url: str, concurrency: int, total: int) -> dict[str, float]:
 
 def measure(pg_url: str | None, total: int = 2000) -> list[dict[str, Any]]:
     rows = []
-    urls = [("sqlite", f"sqlite:///{tempfile.mkdtemp(prefix='bench-usage-')}/usage.db")]
-    if pg_url:
-        urls.append(("postgresql", pg_url))
-    for name, url in urls:
-        for concurrency in (1, 50):
-            r = asyncio.run(_run(url, concurrency, total if concurrency > 1 else total // 4))
-            rows.append({"db": name, "concurrency": concurrency, **r})
+    with tempfile.TemporaryDirectory(prefix="bench-usage-") as tmp:
+        urls = [("sqlite", f"sqlite:///{tmp}/usage.db")]
+        if pg_url:
+            urls.append(("postgresql", pg_url))
+        for name, url in urls:
+            for concurrency in (1, 50):
+                r = asyncio.run(_run(url, concurrency, total if concurrency > 1 else total // 4))
+                rows.append({"db": name, "concurrency": concurrency, **r})
     return rows
 
 
