@@ -189,6 +189,16 @@ def median_row(rows: list[Row]) -> Row:
     return Row(mid.target, mid.concurrency, mid.result, cpus[len(cpus) // 2])
 
 
+def drop_pg_schema() -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+    except psycopg.Error as exc:
+        print(f"could not drop schema {PG_SCHEMA}: {exc}", file=sys.stderr)
+
+
 def reset_pg_schema() -> str:
     import psycopg
 
@@ -306,6 +316,8 @@ def main() -> int:
     finally:
         for s in servers:
             s.stop()
+        if not args.no_postgres:
+            drop_pg_schema()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:
