@@ -143,17 +143,26 @@ def test_a_user_key_sees_only_its_own_usage(service: Service, keys: dict) -> Non
 def test_injection_in_the_task_changes_nothing(service: Service, keys: dict, strategy: str,
                                                constraints: dict) -> None:
     h = bearer(keys["plain"]["key"])
-    results = []
-    for task in (TASK, TASK + INJECTION, INJECTION + "\n" + TASK):
+
+    def dry(task: str) -> dict:
         r = httpx.post(f"{service.url}/v1/route", headers=h, timeout=30, json={
             "task": task, "task_type": "code", "strategy": strategy, "constraints": constraints, "dry_run": True})
         assert r.status_code == 200, r.text
-        results.append(r.json())
-    for b in results[1:]:
-        assert b["receipt"]["constraints"] == results[0]["receipt"]["constraints"] == constraints
-        assert b["model"] == results[0]["model"], (strategy, constraints, b["model"], results[0]["model"])
+        return r.json()
+
+    base = dry(TASK)
+    for injected in (TASK + INJECTION, INJECTION + "\n" + TASK):
+        b = dry(injected)
+        assert b["receipt"]["constraints"] == base["receipt"]["constraints"] == constraints
+        # the task is read without the sentences addressed to the router: same type, same difficulty
+        assert {**b["receipt"]["task"], "input_tokens": 0} == {**base["receipt"]["task"], "input_tokens": 0}
+        # the injected text is still sent to the model, so its tokens are priced; that alone may only
+        # swap models whose scores were tied to within a thousandth
+        top = base["receipt"]["candidates"][0]["score"]
+        tied = {c["model"] for c in base["receipt"]["candidates"] if top - c["score"] <= 0.001}
+        assert b["model"] in tied, (strategy, constraints, b["model"], base["model"])
         assert b["receipt"]["strategy"] == strategy
-        assert {e["model"] for e in b["receipt"]["excluded"]} == {e["model"] for e in results[0]["receipt"]["excluded"]}
+        assert [e["model"] for e in b["receipt"]["excluded"]] == [e["model"] for e in base["receipt"]["excluded"]]
 
 
 def test_injection_cannot_escape_a_keys_allowed_models_or_budget(service: Service, keys: dict) -> None:

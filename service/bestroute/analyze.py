@@ -34,15 +34,53 @@ _ROUTER_DIRECTED = re.compile(
     r"[^.!?\n]*\bmodels?\b"
     rf"|[\"']?\b(?:{_FIELDS})\b[\"']?\s*[:=]",
     re.IGNORECASE)
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_ENDS = ".!?\n"
+#: words without which no sentence can match _ROUTER_DIRECTED: a plain substring scan finds them in
+#: microseconds, where running the regex over a long document costs tens of milliseconds
+_TRIGGERS = ("model", "ignore", "disregard", "override", "bypass", "forget", "drop",
+             *_FIELDS.replace("(?:_usd)?", "").split("|"))
+
+
+def _sentence_around(text: str, i: int) -> tuple[int, int]:
+    start = max(text.rfind(c, 0, i) for c in _SENTENCE_ENDS) + 1
+    ends = [j for j in (text.find(c, i) for c in _SENTENCE_ENDS) if j != -1]
+    return start, (min(ends) + 1 if ends else len(text))
 
 
 def task_content(text: str) -> str:
     """``text`` without the sentences addressed to the router (all of it if nothing else is left)."""
-    if not _ROUTER_DIRECTED.search(text):
+    low = text.lower()
+    spans: set[tuple[int, int]] = set()
+    for word in _TRIGGERS:
+        i = low.find(word)
+        while i != -1:
+            span = _sentence_around(text, i)
+            spans.add(span)
+            i = low.find(word, span[1])
+    drop = sorted(span for span in spans if _ROUTER_DIRECTED.search(text, span[0], span[1]))
+    if not drop:
         return text
-    kept = [s for s in _SENTENCES.split(text) if s.strip() and not _ROUTER_DIRECTED.search(s)]
-    return "\n".join(kept) if kept else text
+    kept, pos = [], 0
+    for start, end in drop:
+        kept.append(text[pos:start])
+        pos = max(pos, end)
+    kept.append(text[pos:])
+    content = "".join(kept).strip()
+    return content or text
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def tidy(text: str) -> str:
+    """Text as the classifier was trained on it: no trailing blanks on lines or at either end, no runs
+    of empty lines. Pasted text often carries such blanks, and they read as length (a task padded with
+    200 spaces looked far harder than the same task without them)."""
+    if "\n" in text:
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+        if "\n\n\n" in text:
+            text = _BLANK_RUNS.sub("\n\n", text)
+    return text.strip()
 
 
 def estimate_tokens(text: str) -> int:
@@ -52,7 +90,7 @@ def estimate_tokens(text: str) -> int:
 def analyze(task_text: str, all_text_chars: int, n_messages: int, task_type: str = "auto") -> TaskProfile:
     """Profile ``task_text`` (the last user turn); tokens count every message sent to the model."""
     input_tokens = int(all_text_chars / CHARS_PER_TOKEN) + 1 + MESSAGE_OVERHEAD_TOKENS * n_messages
-    found = understand(task_content(task_text))
+    found = understand(tidy(task_content(task_text)))
     if task_type != "auto":
         return TaskProfile(task_type, 1.0, found.difficulty, input_tokens)
     return TaskProfile(found.task_type, round(found.confidence, 4), round(found.difficulty, 4), input_tokens)

@@ -82,7 +82,11 @@ class Upstream:
     def start(self) -> Upstream:
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fake_upstream.py"), "--port",
                                       str(self.port), "--delay-ms", str(self.delay_ms)])
-        wait_http(f"{self.url}/_stats", proc=self.proc)
+        try:
+            wait_http(f"{self.url}/_stats", proc=self.proc)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def control(self, **rule: Any) -> None:
@@ -139,8 +143,12 @@ class Service:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bestroute", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env(), stdout=log, stderr=subprocess.STDOUT)
-        wait_http(f"{self.url}/healthz", timeout=60, proc=self.proc)
-        wait_ready(f"{self.url}/readyz", timeout=60, proc=self.proc)
+        try:
+            wait_http(f"{self.url}/healthz", timeout=60, proc=self.proc)
+            wait_ready(f"{self.url}/readyz", timeout=60, proc=self.proc)
+        except BaseException:
+            self.stop()  # a server that never became ready must not outlive the test that started it
+            raise
         return self
 
     def create_key(self, **fields: Any) -> dict[str, Any]:
