@@ -70,9 +70,20 @@ class Decision:
         return self.candidates[0] if self.candidates else None
 
 
+#: the difficulty of a typical prompt, where expected quality equals the catalog's prior (the weak
+#: model of the difficulty training data fails ~30% of MMLU questions)
+TYPICAL_DIFFICULTY = 0.3
+
+
 def expected_quality(prior: float, difficulty: float) -> float:
-    """A model's expected quality on a task of this difficulty (weak models lose more on hard tasks)."""
-    return max(0.0, min(1.0, prior * (1.0 - 2.0 * difficulty * (1.0 - prior))))
+    """A model's expected quality on a task of this difficulty.
+
+    The shortfall ``1 - prior`` of a typical prompt shrinks on easy tasks (any model answers "what is
+    the capital of France") and grows on hard ones, so differences between models matter little on
+    easy tasks and a lot on hard ones.
+    """
+    scale = 0.25 + 0.75 * difficulty / TYPICAL_DIFFICULTY
+    return max(0.0, min(1.0, 1.0 - (1.0 - prior) * scale))
 
 
 def _exclusion_reason(
