@@ -22,11 +22,19 @@ def upstream() -> Iterator[Upstream]:
 
 
 @pytest.fixture(scope="module")
-def service(upstream: Upstream) -> Iterator[Service]:
-    """One server per test module (open auth: no key created)."""
-    svc = Service(upstream.url).start()
+def service(upstream: Upstream, request: pytest.FixtureRequest) -> Iterator[Service]:
+    """One server per test module (open auth: no key created), with the module's ``SERVICE_ENV``."""
+    svc = Service(upstream.url, extra_env=getattr(request.module, "SERVICE_ENV", {})).start()
     yield svc
     svc.stop()
+
+
+@pytest.fixture
+def clean_upstream(upstream: Upstream) -> Iterator[None]:
+    """No fault rule outlives the test that set it; modules opt in with ``pytestmark`` or autouse."""
+    upstream.reset()
+    yield
+    upstream.reset()
 
 
 @pytest.fixture

@@ -19,6 +19,10 @@ export PATH="$node_dir:$PATH"
 echo "node $(node --version), npm $(npm --version)"
 
 failed=()
+echo "=== python: ruff (pyflakes checks)"
+if ! "$BESTROUTE_PYTHON" -m ruff check service tests bench; then
+  failed+=("ruff")
+fi
 echo "=== python: pytest"
 if ! "$BESTROUTE_PYTHON" -m pytest -q -p no:cacheprovider; then
   failed+=("pytest")

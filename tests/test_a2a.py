@@ -7,7 +7,6 @@ import asyncio
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -22,18 +21,9 @@ MINI, OPUS = "openai/gpt-5-mini", "anthropic/claude-opus-4-5"
 TASK = "Write a Python function that merges two sorted lists."
 
 
-@pytest.fixture(scope="module")
-def service(upstream: Upstream) -> Iterator[Service]:
-    svc = Service(upstream.url, extra_env={"BESTROUTE_CIRCUIT_FAILURES": "1000"}).start()
-    yield svc
-    svc.stop()
-
-
-@pytest.fixture(autouse=True)
-def clean_upstream(upstream: Upstream) -> Iterator[None]:
-    upstream.reset()
-    yield
-    upstream.reset()
+#: circuits never open here: these tests inject faults on purpose, one at a time
+SERVICE_ENV = {"BESTROUTE_CIRCUIT_FAILURES": "1000"}
+pytestmark = pytest.mark.usefixtures("clean_upstream")
 
 
 def send(service: Service, text: str | None = None, data: dict | None = None, *, streaming: bool = False,

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
-from tests.support.stack import Service, Upstream
+from tests.support.stack import Upstream
 
 OPUS, MINI = "anthropic/claude-opus-4-5", "openai/gpt-5-mini"
 
 
-@pytest.fixture(scope="module")
-def service(upstream: Upstream) -> Iterator[Service]:
-    svc = Service(upstream.url, extra_env={"BESTROUTE_CIRCUIT_FAILURES": "2",
-                                           "BESTROUTE_CIRCUIT_COOLDOWN_S": "1.5"}).start()
-    yield svc
-    svc.stop()
+SERVICE_ENV = {"BESTROUTE_CIRCUIT_FAILURES": "2", "BESTROUTE_CIRCUIT_COOLDOWN_S": "1.5"}
 
 
 def test_circuit_opens_and_closes(client: httpx.Client, upstream: Upstream) -> None:

@@ -17,7 +17,6 @@ import sqlite3
 import textwrap
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest

@@ -8,7 +8,7 @@ import asyncio
 import sqlite3
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -25,18 +25,9 @@ MINI, OPUS = "openai/gpt-5-mini", "anthropic/claude-opus-4-5"
 TASK = "Write a Python function that merges two sorted lists."
 
 
-@pytest.fixture(scope="module")
-def service(upstream: Upstream) -> Iterator[Service]:
-    svc = Service(upstream.url, extra_env={"BESTROUTE_CIRCUIT_FAILURES": "1000"}).start()
-    yield svc
-    svc.stop()
-
-
-@pytest.fixture(autouse=True)
-def clean_upstream(upstream: Upstream) -> Iterator[None]:
-    upstream.reset()
-    yield
-    upstream.reset()
+#: circuits never open here: these tests inject faults on purpose, one at a time
+SERVICE_ENV = {"BESTROUTE_CIRCUIT_FAILURES": "1000"}
+pytestmark = pytest.mark.usefixtures("clean_upstream")
 
 
 def over_http(service: Service, use: Callable[[Client], Awaitable[T]], key: str | None = None) -> T:

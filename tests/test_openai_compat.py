@@ -22,11 +22,8 @@ ASK = [{"role": "user", "content": "Write a Python function that merges two sort
 PAIR = {"allowed_models": [MINI, OPUS]}
 
 
-@pytest.fixture(scope="module")
-def service(upstream: Upstream) -> Iterator[Service]:
-    svc = Service(upstream.url, extra_env={"BESTROUTE_CIRCUIT_FAILURES": "1000"}).start()
-    yield svc
-    svc.stop()
+#: circuits never open here: these tests inject faults on purpose, one at a time
+SERVICE_ENV = {"BESTROUTE_CIRCUIT_FAILURES": "1000"}
 
 
 @pytest.fixture
