@@ -138,6 +138,8 @@ describe('Route', () => {
 				parameters: {
 					operation: 'route',
 					task: 'Summarize: fallbacks keep workflows alive',
+					// best: gpt-5-mini (the stronger) is tried first, gpt-5-nano is the fallback
+					strategy: 'best',
 					constraints: { allowed_models: ['openai/gpt-5-mini', 'openai/gpt-5-nano'] },
 				},
 			});
