@@ -4,8 +4,6 @@ raw JSON-RPC with the 0.3 method name, against a real `bestroute serve` and the 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import time
 import uuid
 from typing import Any
 
@@ -60,18 +58,6 @@ def problem(events: list[Any]) -> tuple[int, dict]:
     return status.state, get_data_parts(list(status.message.parts))[0]
 
 
-def usage_row(service: Service, request_id: str) -> dict | None:
-    end = time.monotonic() + 3
-    while True:
-        conn = sqlite3.connect(service.data_dir / "bestroute.db")
-        conn.row_factory = sqlite3.Row
-        try:
-            rows = [dict(r) for r in conn.execute("SELECT * FROM usage WHERE id = ?", (request_id,))]
-        finally:
-            conn.close()
-        if rows or time.monotonic() > end:
-            return rows[0] if rows else None
-        time.sleep(0.05)
 
 
 def test_agent_card_describes_the_skills(service: Service) -> None:
@@ -96,7 +82,7 @@ def test_message_is_routed_and_answered_with_the_receipt(service: Service) -> No
     rc = data["receipt"]
     assert rc["strategy"] == "cheapest" and rc["chosen"] == data["model"] and rc["attempts"][-1]["status"] == "ok"
     assert data["cost_usd"] > 0 and data["dry_run"] is False
-    row = usage_row(service, data["id"])
+    row = service.usage_row(data["id"])
     assert row and row["status"] == "ok" and '"via":"a2a"' in row["metadata"]
 
 
@@ -121,7 +107,7 @@ def test_streaming_sends_the_answer_as_it_is_written(service: Service) -> None:
     assert get_text_parts(list(status.message.parts)) == ["".join(chunks)]
     assert get_data_parts(list(status.message.parts))[0] == receipt
     assert receipt["answer"] == "".join(chunks) and receipt["receipt"]["stream"]["continued"] is False
-    row = usage_row(service, receipt["id"])
+    row = service.usage_row(receipt["id"])
     assert row and row["status"] == "ok" and '"via":"a2a-stream"' in row["metadata"]
 
 

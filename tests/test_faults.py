@@ -83,14 +83,9 @@ def ranked(client: httpx.Client, models: list[str], **body) -> list[str]:
 
 
 def usage_row(service: Service, request_id: str) -> dict:
-    conn = sqlite3.connect(service.data_dir / "bestroute.db")
-    conn.row_factory = sqlite3.Row
-    try:
-        rows = [dict(r) for r in conn.execute("SELECT * FROM usage WHERE id = ?", (request_id,))]
-    finally:
-        conn.close()
-    assert len(rows) == 1, rows
-    return rows[0]
+    row = service.usage_row(request_id, wait_s=0)  # committed before the answer: no waiting
+    assert row is not None, request_id
+    return row
 
 
 def last_usage_row(service: Service) -> dict:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -39,18 +38,6 @@ def over_http(service: Service, use: Callable[[Client], Awaitable[T]], key: str 
     return asyncio.run(main())
 
 
-def usage_row(service: Service, request_id: str) -> dict | None:
-    end = time.monotonic() + 3
-    while True:
-        conn = sqlite3.connect(service.data_dir / "bestroute.db")
-        conn.row_factory = sqlite3.Row
-        try:
-            rows = [dict(r) for r in conn.execute("SELECT * FROM usage WHERE id = ?", (request_id,))]
-        finally:
-            conn.close()
-        if rows or time.monotonic() > end:
-            return rows[0] if rows else None
-        time.sleep(0.05)
 
 
 def test_tools_and_schemas_come_from_the_http_schemas(service: Service) -> None:
@@ -78,7 +65,7 @@ def test_route_task_answers_with_the_receipt(service: Service) -> None:
     assert body["model"] in r.content[1].text and "cost $" in r.content[1].text
     assert body["receipt"]["strategy"] == "cheapest" and body["provider"] in ("openai", "anthropic")
     assert body["receipt"]["attempts"][-1]["status"] == "ok"
-    row = usage_row(service, body["id"])
+    row = service.usage_row(body["id"])
     assert row and row["status"] == "ok" and '"via":"mcp"' in row["metadata"]
 
 

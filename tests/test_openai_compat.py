@@ -35,19 +35,6 @@ def oai(service: Service, upstream: Upstream) -> Iterator[openai.OpenAI]:
     upstream.reset()
 
 
-def usage_row(service: Service, request_id: str) -> dict | None:
-    end = time.monotonic() + 3
-    while True:
-        conn = sqlite3.connect(service.data_dir / "bestroute.db")
-        conn.row_factory = sqlite3.Row
-        try:
-            rows = [dict(r) for r in conn.execute("SELECT * FROM usage WHERE id = ?", (request_id,))]
-        finally:
-            conn.close()
-        if rows or time.monotonic() > end:
-            assert len(rows) <= 1, rows  # exactly one record per request
-            return rows[0] if rows else None
-        time.sleep(0.05)
 
 
 def extra(obj: object) -> dict:
@@ -70,7 +57,7 @@ def test_plain_completion_has_openai_shape_receipt_and_headers(oai: openai.OpenA
     assert r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens
     assert float(raw.headers["x-bestroute-cost-usd"]) == pytest.approx(receipt["cost_usd"])
     assert receipt["receipt"]["strategy"] == "balanced" and receipt["task_type"] == receipt["receipt"]["task"]["type"]
-    row = usage_row(service, r.id)
+    row = service.usage_row(r.id)
     assert row and row["status"] == "ok" and row["model"] == r.model
     assert json.loads(row["metadata"]) == {"team": "docs", "user": "u-42"}
 
@@ -178,7 +165,7 @@ def test_stream_delivers_chunks_and_a_final_receipt(oai: openai.OpenAI, service:
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert chunks[-1].usage.completion_tokens == final["usage"]["output_tokens"] > 0
     assert final["receipt"]["stream"] == {"continued": False, "partials": []}
-    row = usage_row(service, chunks[0].id)
+    row = service.usage_row(chunks[0].id)
     assert row and row["status"] == "ok" and row["cost_usd"] == pytest.approx(final["cost_usd"])
 
 
@@ -193,7 +180,7 @@ def test_stream_falls_back_invisibly_before_the_first_token(oai: openai.OpenAI, 
     assert {c.model for c in chunks} == {OPUS}
     assert final["fallback_used"] is True and final["receipt"]["stream"]["continued"] is False
     assert [(a["model"], a["status"]) for a in final["receipt"]["attempts"]] == [(MINI, "error"), (OPUS, "ok")]
-    row = usage_row(service, chunks[0].id)
+    row = service.usage_row(chunks[0].id)
     assert row and row["status"] == "ok" and row["fallback_used"] == 1 and row["attempts"] == 2
 
 
@@ -215,7 +202,7 @@ def test_stream_cut_mid_way_is_continued_by_the_next_candidate(oai: openai.OpenA
     assert "continued the answer" in final["receipt"]["reason"]
     # the broken stream's tokens are paid for too
     assert final["cost_usd"] > partial[0]["est_cost_usd"] > 0
-    row = usage_row(service, chunks[0].id)
+    row = service.usage_row(chunks[0].id)
     assert row and row["status"] == "ok" and row["cost_usd"] == pytest.approx(final["cost_usd"])
 
 
@@ -230,7 +217,7 @@ def test_stream_failing_after_text_reports_the_error_in_band(oai: openai.OpenAI,
             seen.append(chunk)
     assert seen and seen[0].choices[0].delta.content.startswith("[gpt-5-mini]")
     assert "all 2 attempts failed" in info.value.message
-    row = usage_row(service, seen[0].id)
+    row = service.usage_row(seen[0].id)
     assert row and row["status"] == "error" and row["http_status"] == 502 and row["attempts"] == 2
 
 

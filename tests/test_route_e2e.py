@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 
 import httpx
@@ -31,15 +30,6 @@ def route(client: httpx.Client, **body) -> httpx.Response:
     return client.post("/v1/route", json=body)
 
 
-def usage_rows(service: Service) -> dict[str, dict]:
-    conn = sqlite3.connect(service.data_dir / "bestroute.db")
-    conn.row_factory = sqlite3.Row
-    try:
-        return {r["id"]: dict(r) for r in conn.execute("SELECT * FROM usage")}
-    finally:
-        conn.close()
-
-
 def test_route_answers_with_full_receipt(client: httpx.Client, service: Service) -> None:
     r = route(client, metadata={"team": "docs"})
     assert r.status_code == 200, r.text
@@ -58,7 +48,7 @@ def test_route_answers_with_full_receipt(client: httpx.Client, service: Service)
     # no Gemini credentials in the test environment: excluded, with the reason
     gemini = [e for e in rc["excluded"] if e["model"].startswith("gemini/")]
     assert gemini and all(e["reason"] == "no credentials for provider gemini" for e in gemini)
-    row = usage_rows(service)[b["id"]]
+    row = service.usage_rows()[b["id"]]
     assert row["status"] == "ok" and row["model"] == b["model"] and row["cost_usd"] == pytest.approx(b["cost_usd"])
     assert '"team":"docs"' in row["metadata"]
 
@@ -141,7 +131,7 @@ def test_fallback_to_next_candidate(client: httpx.Client, upstream: Upstream, se
     expected = {"error": "server_error", "rate_limit": "rate_limited", "stall": "timeout",
                 "context_window": "context_window"}.get(fault["mode"], "bad_response")
     assert first["error_type"] == expected, first
-    row = usage_rows(service)[b["id"]]
+    row = service.usage_rows()[b["id"]]
     assert row["fallback_used"] == 1 and row["attempts"] == 2 and row["status"] == "ok"
 
 
@@ -164,7 +154,7 @@ def test_every_attempt_failing_is_502_listing_attempts(client: httpx.Client, ups
     p = r.json()
     assert p["type"] == "/problems/all-attempts-failed" and len(p["attempts"]) == 2
     assert [a["model"] for a in p["attempts"]] == PAIR
-    failed = [row for row in usage_rows(service).values() if row["http_status"] == 502]
+    failed = [row for row in service.usage_rows().values() if row["http_status"] == 502]
     assert failed and failed[-1]["status"] == "error"
 
 
@@ -297,17 +287,17 @@ def test_no_eligible_model_lists_every_exclusion(client: httpx.Client, service: 
     p = r.json()
     assert p["type"] == "/problems/no-eligible-model"
     assert "max_cost_usd" in p["detail"] and len(p["excluded"]) >= 12
-    rows = [row for row in usage_rows(service).values() if row["error_type"] == "no-eligible-model"]
+    rows = [row for row in service.usage_rows().values() if row["error_type"] == "no-eligible-model"]
     assert rows
 
 
 def test_every_request_has_a_usage_row(client: httpx.Client, upstream: Upstream, service: Service) -> None:
-    before = len(usage_rows(service))
+    before = len(service.usage_rows())
     ok = route(client).json()["id"]
     dry = route(client, dry_run=True).json()["id"]
     route(client, constraints={"max_cost_usd": 0.0000001})
     upstream.control(model="*", mode="error", status=500)
     route(client, strategy="best", constraints={"allowed_models": PAIR})
-    rows = usage_rows(service)
+    rows = service.usage_rows()
     assert len(rows) == before + 4
     assert rows[ok]["status"] == "ok" and rows[dry]["dry_run"] == 1

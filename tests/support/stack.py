@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -157,6 +158,30 @@ class Service:
         if status != 201:
             raise RuntimeError(f"creating a key failed: {status} {body}")
         return body
+
+    def usage_rows(self) -> dict[str, dict[str, Any]]:
+        """The service's SQLite usage log, by request id."""
+        conn = sqlite3.connect(self.data_dir / "bestroute.db")
+        conn.row_factory = sqlite3.Row
+        try:
+            return {r["id"]: dict(r) for r in conn.execute("SELECT * FROM usage")}
+        finally:
+            conn.close()
+
+    def usage_row(self, request_id: str, wait_s: float = 3.0) -> dict[str, Any] | None:
+        """The one usage record of ``request_id``, waiting up to ``wait_s`` for streams to finish."""
+        end = time.monotonic() + wait_s
+        while True:
+            conn = sqlite3.connect(self.data_dir / "bestroute.db")
+            conn.row_factory = sqlite3.Row
+            try:
+                rows = [dict(r) for r in conn.execute("SELECT * FROM usage WHERE id = ?", (request_id,))]
+            finally:
+                conn.close()
+            if rows or time.monotonic() > end:
+                assert len(rows) <= 1, rows  # exactly one record per request
+                return rows[0] if rows else None
+            time.sleep(0.05)
 
     def stop(self) -> None:
         _stop(self.proc)
