@@ -3,7 +3,7 @@
 Modes (each in a fresh process, so a patch in one cannot leak into another), rounds interleaved:
 - ``default``: litellm as installed (its success logging, redaction and cost calculation on),
 - ``sub-call``: inside litellm's ``internal_sub_call()`` (no litellm logging; the caller bills),
-- ``bestroute``: ``execute.litellm_call`` itself (sub-call, and litellm's cost calculator off),
+- ``bestroute``: ``wire.via_litellm.litellm_call`` itself (sub-call, and litellm's cost calculator off),
 - ``raw-httpx``: one POST with httpx and ``json()``, the floor for any client.
 
 Run: ``python bench/bench_litellm.py [calls] [rounds]``.
@@ -41,7 +41,7 @@ async def _calls(mode: str, base: str, n: int) -> tuple[float, float]:
             return await _time(one, n)
     if mode == "bestroute":
         from bestroute.catalog import ModelSpec
-        from bestroute.execute import litellm_call, load_litellm
+        from bestroute.wire.via_litellm import litellm_call, load_litellm
         from bestroute.providers import Credentials
 
         load_litellm()

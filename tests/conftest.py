@@ -22,9 +22,25 @@ def upstream() -> Iterator[Upstream]:
 
 
 @pytest.fixture(scope="module")
-def service(upstream: Upstream, request: pytest.FixtureRequest) -> Iterator[Service]:
+def upstream_client(request: pytest.FixtureRequest) -> str:
+    """How the service calls providers: ``native`` (the default) or ``litellm`` (BESTROUTE_UPSTREAM_CLIENT).
+
+    A module that sets ``BOTH_CLIENTS = True`` runs every test twice, once per client, so the same
+    assertions hold for the native client and for litellm's real code path.
+    """
+    return getattr(request, "param", "native")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if getattr(metafunc.module, "BOTH_CLIENTS", False) and "upstream_client" in metafunc.fixturenames:
+        metafunc.parametrize("upstream_client", ["native", "litellm"], indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
+def service(upstream: Upstream, upstream_client: str, request: pytest.FixtureRequest) -> Iterator[Service]:
     """One server per test module (open auth: no key created), with the module's ``SERVICE_ENV``."""
-    svc = Service(upstream.url, extra_env=getattr(request.module, "SERVICE_ENV", {})).start()
+    env = {"BESTROUTE_UPSTREAM_CLIENT": upstream_client, **getattr(request.module, "SERVICE_ENV", {})}
+    svc = Service(upstream.url, extra_env=env).start()
     yield svc
     svc.stop()
 

@@ -8,7 +8,13 @@ told to misbehave through ``POST /_control``::
     modes: error | stall | rate_limit | garbage | context_window | auth | cut | wrong_content_type | shape
     {"model": "*", ...} applies to every model; {"reset": true} clears all faults and counters.
 
-``GET /_stats`` returns how many calls each model received.
+``GET /_stats`` returns how many calls each model received, and from which client (the first word
+of each call's User-Agent).
+
+Requests are checked as the real APIs check them (credentials header, required fields, roles, the
+parameters OpenAI's reasoning models refuse, Anthropic's temperature range); a request the real
+provider would refuse gets the provider's 400/401 answer, so a client that builds requests wrongly
+fails here too.
 
 Run: ``python tests/fake_upstream.py --port 9100`` (add ``--delay-ms`` to emulate provider time).
 """
@@ -57,10 +63,73 @@ def tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
+_REASONING = ("o1", "o3", "o4", "gpt-5")
+
+
+def _openai_problem(status: int, message: str, param: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": "invalid_request_error", "param": param,
+                                   "code": None}}, status_code=status)
+
+
+def _anthropic_problem(status: int, message: str) -> JSONResponse:
+    kind = "authentication_error" if status == 401 else "invalid_request_error"
+    return JSONResponse({"type": "error", "error": {"type": kind, "message": message}}, status_code=status)
+
+
+def check_openai(request: Request, body: Any) -> Response | None:
+    """What OpenAI's chat completions endpoint refuses (the subset a client could get wrong)."""
+    if not request.headers.get("authorization", "").startswith("Bearer "):
+        return _openai_problem(401, "You didn't provide an API key.")
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+        return _openai_problem(400, "you must provide a model parameter", "model")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return _openai_problem(400, "Invalid 'messages': empty array.", "messages")
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or m.get("role") not in ("system", "developer", "user", "assistant", "tool"):
+            return _openai_problem(400, f"Invalid value for 'messages[{i}].role'.", f"messages[{i}].role")
+    if body["model"].startswith(_REASONING) and "-chat" not in body["model"]:
+        if "max_tokens" in body:
+            return _openai_problem(400, "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                                        "Use 'max_completion_tokens' instead.", "max_tokens")
+        if body.get("temperature") not in (None, 1, 1.0):
+            return _openai_problem(400, f"Unsupported value: 'temperature' does not support {body['temperature']} "
+                                        "with this model. Only the default (1) value is supported.", "temperature")
+    return None
+
+
+def check_anthropic(request: Request, body: Any) -> Response | None:
+    """What Anthropic's messages endpoint refuses (the subset a client could get wrong)."""
+    if not request.headers.get("x-api-key"):
+        return _anthropic_problem(401, "x-api-key header is required")
+    if not request.headers.get("anthropic-version"):
+        return _anthropic_problem(400, "anthropic-version: header is required")
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+        return _anthropic_problem(400, "model: Field required")
+    if not isinstance(body.get("max_tokens"), int) or body["max_tokens"] < 1:
+        return _anthropic_problem(400, "max_tokens: Field required")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return _anthropic_problem(400, "messages: at least one message is required")
+    for i, m in enumerate(messages):
+        role = m.get("role") if isinstance(m, dict) else None
+        if role not in ("user", "assistant"):
+            return _anthropic_problem(400, f'messages.{i}.role: Unexpected role "{role}". The Messages API '
+                                           "accepts a top-level `system` parameter, not \"system\" as an input "
+                                           "message role.")
+    if messages[0].get("role") != "user":
+        return _anthropic_problem(400, 'messages: first message must use the "user" role')
+    temperature = body.get("temperature")
+    if temperature is not None and not 0 <= temperature <= 1:
+        return _anthropic_problem(400, "temperature: range: 0..1")
+    return None
+
+
 class Faults:
     def __init__(self) -> None:
         self.rules: dict[str, dict[str, Any]] = {}
         self.calls: dict[str, int] = {}
+        self.clients: dict[str, int] = {}
 
     def take(self, model: str) -> dict[str, Any] | None:
         self.calls[model] = self.calls.get(model, 0) + 1
@@ -94,12 +163,13 @@ def build_app(delay_ms: float = 0.0) -> Starlette:
         if body.get("reset"):
             faults.rules.clear()
             faults.calls.clear()
+            faults.clients.clear()
         else:
             faults.rules[body["model"]] = dict(body)
         return JSONResponse({"ok": True})
 
     async def stats(request: Request) -> Response:
-        return JSONResponse({"calls": faults.calls})
+        return JSONResponse({"calls": faults.calls, "clients": faults.clients})
 
     async def misbehave(rule: dict[str, Any], fmt: str) -> Response | None:
         mode = rule["mode"]
@@ -139,8 +209,16 @@ def build_app(delay_ms: float = 0.0) -> Starlette:
         return None
 
     async def arrive(request: Request, fmt: str) -> tuple[dict[str, Any], str, dict[str, Any] | None, Response | None]:
-        """Parse a call, count it, and apply the model's fault rule (a response here ends the call)."""
-        body = await request.json()
+        """Parse a call, check it, count it, and apply the model's fault rule (a response here ends the call)."""
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        refused = (check_openai if fmt == "openai" else check_anthropic)(request, body)
+        if refused is not None:
+            return body, "", None, refused
+        client = request.headers.get("user-agent", "").split("/", 1)[0] or "unknown"
+        faults.clients[client] = faults.clients.get(client, 0) + 1
         model = str(body.get("model", ""))
         rule = faults.take(model)
         if rule:

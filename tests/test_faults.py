@@ -37,8 +37,11 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+BOTH_CLIENTS = True
+
+
 @pytest.fixture(scope="module")
-def service(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def service(upstream: Upstream, upstream_client: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     config = tmp_path_factory.mktemp("faults") / "bestroute.yaml"
     config.write_text(textwrap.dedent(f"""\
         providers:
@@ -55,6 +58,7 @@ def service(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "DEEPSEEK_API_KEY": "", "DEEPSEEK_BASE_URL": "",
         "MISTRAL_BASE_URL": f"http://127.0.0.1:{closed_port()}/v1",
         "BESTROUTE_PROVIDER_TIMEOUT_S": "1.0", "BESTROUTE_CIRCUIT_FAILURES": "1000",
+        "BESTROUTE_UPSTREAM_CLIENT": upstream_client,
     }).start()
     yield svc
     svc.stop()

@@ -24,6 +24,7 @@ PAIR = {"allowed_models": [MINI, OPUS]}
 
 #: circuits never open here: these tests inject faults on purpose, one at a time
 SERVICE_ENV = {"BESTROUTE_CIRCUIT_FAILURES": "1000"}
+BOTH_CLIENTS = True  # every test with the native client and with litellm
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def test_models_list_with_the_openai_client(oai: openai.OpenAI) -> None:
 
 
 def test_litellm_as_an_openai_compatible_client(service: Service, upstream: Upstream) -> None:
-    from bestroute.execute import load_litellm
+    from bestroute.wire.via_litellm import load_litellm
 
     upstream.reset()
     litellm = load_litellm()

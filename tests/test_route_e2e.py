@@ -1,4 +1,5 @@
-"""End to end: a real `bestroute serve` on 127.0.0.1, litellm's real code path, the fake upstream."""
+"""End to end: a real `bestroute serve` on 127.0.0.1 and the fake upstream, every test once with the
+native client and once with litellm's real code path."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from tests.support.stack import Service, Upstream
 OPUS, SONNET, MINI, NANO = ("anthropic/claude-opus-4-5", "anthropic/claude-sonnet-4-5",
                             "openai/gpt-5-mini", "openai/gpt-5-nano")
 PAIR = [OPUS, MINI]  # under `best` for code: opus first, gpt-5-mini second
+BOTH_CLIENTS = True
 
 
 @pytest.fixture(scope="module")
-def service(upstream: Upstream) -> Iterator[Service]:
+def service(upstream: Upstream, upstream_client: str) -> Iterator[Service]:
     svc = Service(upstream.url, extra_env={"BESTROUTE_PROVIDER_TIMEOUT_S": "2.0",
-                                           "BESTROUTE_CIRCUIT_FAILURES": "1000"}).start()
+                                           "BESTROUTE_CIRCUIT_FAILURES": "1000",
+                                           "BESTROUTE_UPSTREAM_CLIENT": upstream_client}).start()
     with httpx.Client(base_url=svc.url, timeout=60) as c:
         for model in PAIR:  # first calls load litellm's provider code: keep that out of the timeouts
             assert route(c, constraints={"allowed_models": [model]}).status_code == 200
@@ -51,6 +54,18 @@ def test_route_answers_with_full_receipt(client: httpx.Client, service: Service)
     row = service.usage_rows()[b["id"]]
     assert row["status"] == "ok" and row["model"] == b["model"] and row["cost_usd"] == pytest.approx(b["cost_usd"])
     assert '"team":"docs"' in row["metadata"]
+
+
+def test_calls_go_through_the_configured_client(client: httpx.Client, upstream: Upstream,
+                                                upstream_client: str) -> None:
+    for model in PAIR:  # one model of each wire format
+        assert route(client, constraints={"allowed_models": [model]}).status_code == 200
+    clients = upstream.clients()
+    assert sum(clients.values()) == 2, clients
+    if upstream_client == "native":
+        assert clients == {"bestroute": 2}
+    else:
+        assert "bestroute" not in clients  # litellm's own HTTP clients made both calls
 
 
 def test_strategies_choose_differently(client: httpx.Client) -> None:

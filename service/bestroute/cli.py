@@ -109,6 +109,7 @@ async def _route_recorded(router: Any, req: Any, db: Any) -> dict[str, Any]:
         return await router.route(req)
     finally:
         await router.usage.close()
+        await router.wire.close()
         db.close()
 
 
@@ -232,6 +233,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
             await serve_stdio(router)
         finally:
             await router.usage.close()
+            await router.wire.close()
 
     try:
         asyncio.run(serve())

@@ -27,7 +27,6 @@ from starlette.types import Receive, Scope, Send
 
 from bestroute import __version__
 from bestroute.errors import BestRouteError, InvalidField
-from bestroute.execute import warm_litellm
 from bestroute.schemas import ModelList, RouteRequest, RouteResponse
 from bestroute.service import Router
 from bestroute.store.keys import ApiKey
@@ -171,8 +170,9 @@ async def serve_stdio(router: Router) -> None:
     """Serve the tools over stdin/stdout (a local, trusted caller: no API key)."""
     from mcp.server.stdio import stdio_server
 
-    # litellm's import and first call take seconds: warm them while the client initializes
-    threading.Thread(target=warm_litellm, name="litellm-warm-up", daemon=True).start()
+    # litellm's import and first call take seconds (when a configured model needs it): warm them
+    # while the client initializes
+    threading.Thread(target=router.wire.warm, name="warm-up", daemon=True).start()
     server = build_server(router, lambda ctx: None)
     async with stdio_server() as (read, write):
         await server.run(read, write, server.create_initialization_options())

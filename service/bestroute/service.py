@@ -17,13 +17,14 @@ from bestroute.analyze import TaskProfile, analyze
 from bestroute.catalog import Catalog, ModelSpec
 from bestroute.circuit import CircuitBreaker
 from bestroute.config import Config
-from bestroute.execute import Caller, Outcome, litellm_call, run
+from bestroute.execute import Outcome, run
 from bestroute.policy import Decision, Limits, decide
 from bestroute.providers import KEY_VARIABLES, ProviderRegistry
 from bestroute.schemas import RouteRequest
 from bestroute.settings import Settings
 from bestroute.store.keys import ApiKey
 from bestroute.store.usage import UsageRecord, UsageWriter
+from bestroute.wire import Caller, Wire
 
 
 @dataclass
@@ -45,11 +46,16 @@ class Router:
     registry: ProviderRegistry
     breaker: Any = field(default_factory=CircuitBreaker)
     usage: UsageWriter | None = None
-    call: Caller = litellm_call
+    wire: Wire = field(default_factory=Wire)
     hooks: Hooks = field(default_factory=Hooks)
+    #: the caller of every model; tests put a fake here
+    call: Caller | None = None
 
     def __post_init__(self) -> None:
         self.configured = self.registry.configured(self.catalog)
+        self.wire.expect(m for m in self.catalog.models if m.id in self.configured)
+        if self.call is None:
+            self.call = self.wire.call
 
     # --- validation against the catalog -------------------------------------------------------
     def _check_names(self, req: RouteRequest) -> None:

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         default_factory=list, description='Origins allowed by CORS, as JSON: ["https://app.example"]. Empty: CORS off.')
     log_level: str = "info"
     usage_batch_max: int = 256
+    upstream_client: Literal["native", "litellm"] = Field(
+        "native", description="native: OpenAI- and Anthropic-format models are called directly and the "
+                              "rest through litellm; litellm: every model through litellm.")
+    upstream_connections: int = Field(100, ge=1, description="Connections kept open to providers, per worker.")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

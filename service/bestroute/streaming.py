@@ -61,7 +61,8 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
         await router.hooks.reserve(key, request_id, reserved)
         deadline = started + req.constraints.max_latency_ms / 1000 if req.constraints.max_latency_ms else None
         async for item in run_stream(
-            decision.candidates, req.chat(), creds_for=router.registry.for_model, deadline=deadline,
+            decision.candidates, req.chat(), creds_for=router.registry.for_model, stream_call=router.wire.stream,
+            deadline=deadline,
             max_attempts=router.settings.max_attempts, provider_timeout_s=router.settings.provider_timeout_s,
             temperature=req.temperature, on_failure=router.breaker.record_failure,
             on_success=router.breaker.record_success,

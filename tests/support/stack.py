@@ -99,6 +99,10 @@ class Upstream:
     def calls(self) -> dict[str, int]:
         return http_json("GET", f"{self.url}/_stats")[1]["calls"]
 
+    def clients(self) -> dict[str, int]:
+        """Calls per client (the first word of the User-Agent) since the last reset."""
+        return http_json("GET", f"{self.url}/_stats")[1]["clients"]
+
     def stop(self) -> None:
         _stop(self.proc)
 

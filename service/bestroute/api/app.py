@@ -22,7 +22,6 @@ from bestroute.api.protocols import Protocols
 from bestroute.catalog import build_catalog
 from bestroute.circuit import CircuitBreaker
 from bestroute.config import load_config
-from bestroute.execute import warm_litellm
 from bestroute.understanding import understand
 from bestroute.logs import RequestContext
 from bestroute.logs import configure as configure_logs
@@ -33,6 +32,7 @@ from bestroute.store.db import Database
 from bestroute.store.keys import KeyStore
 from bestroute.store.usage import UsageWriter
 from bestroute.team import build_team
+from bestroute.wire import Wire
 
 log = logging.getLogger("bestroute")
 
@@ -41,14 +41,15 @@ def build_router(settings: Settings) -> Router:
     config = load_config(settings.config)
     catalog = build_catalog(config)
     return Router(settings=settings, config=config, catalog=catalog, registry=load_registry(config, catalog),
-                  breaker=CircuitBreaker(settings.circuit_failures, settings.circuit_cooldown_s))
+                  breaker=CircuitBreaker(settings.circuit_failures, settings.circuit_cooldown_s),
+                  wire=Wire(settings.upstream_client, settings.upstream_connections))
 
 
-def _warm_up() -> None:
-    warm_litellm()
-    # litellm leaves ~450k long-lived objects that every full garbage collection walked again (~0.5 s
-    # each on a busy 2-core machine, a few per 1,000 requests): move them out of the collector's
-    # reach once they exist (measured in docs/performance.md)
+def _warm_up(wire: Wire) -> None:
+    wire.warm()
+    # the catalog, the classifier and litellm (when loaded) leave ~100k-450k long-lived objects that
+    # every full garbage collection walked again (~0.5 s each on a busy 2-core machine, a few per
+    # 1,000 requests): move them out of the collector's reach once they exist (docs/performance.md)
     gc.collect()
     gc.freeze()
 
@@ -68,11 +69,11 @@ def create_app(settings: Settings | None = None) -> Any:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # litellm's import and its first call per wire format take seconds: warm both in the
-        # background at start, so the first routed request does not pay them (docs/performance.md)
-        threading.Thread(target=_warm_up, name="litellm-warm-up", daemon=True).start()
         # load the task classifier now: a broken artefact stops the start instead of failing requests
         understand("warm up")
+        # litellm's import and its first call per wire format take seconds: when a configured model
+        # needs litellm, warm it in the background, so the first routed request does not pay them
+        threading.Thread(target=_warm_up, args=(router.wire,), name="warm-up", daemon=True).start()
         router.usage = metrics.observe_usage(UsageWriter(db, settings.usage_batch_max))
         router.usage.start()
         agents_running = agents.running()
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Any:
             await agents_running.__aexit__(None, None, None)
             await router.usage.close()
             await team.close()
+            await router.wire.close()
             await asyncio.to_thread(db.close)
 
     app = FastAPI(

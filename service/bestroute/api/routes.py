@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from bestroute.api.deps import KeyDep, RouterDep
 from bestroute.errors import Unavailable
-from bestroute.execute import litellm_loaded
 from bestroute.schemas import ModelList, Problem, RouteRequest, RouteResponse
 
 router = APIRouter()
@@ -75,7 +74,7 @@ async def readyz(request: Request) -> JSONResponse:
             checks["redis"] = "ok"
         except Exception as exc:  # noqa: BLE001
             raise Unavailable(f"redis unreachable: {type(exc).__name__}") from exc
-    if not litellm_loaded():
+    if not state.router.wire.ready():
         raise Unavailable("warming up: the provider library is still loading")
     checks["providers"] = "ok"
     return JSONResponse({"status": "ready", "checks": checks})
