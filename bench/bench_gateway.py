@@ -99,9 +99,11 @@ def bestroute_env(upstream: Server, data_dir: Path, database_url: str | None) ->
     return env
 
 
-def start_bestroute(name: str, upstream: Server, work: Path, workers: int, database_url: str | None) -> tuple[Server, str]:
+def start_bestroute(name: str, upstream: Server, work: Path, workers: int, database_url: str | None,
+                    client: str = "native") -> tuple[Server, str]:
     data_dir = Path(tempfile.mkdtemp(prefix="bestroute-bench-", dir=work))
     env = bestroute_env(upstream, data_dir, database_url)
+    env["BESTROUTE_UPSTREAM_CLIENT"] = client
     out = subprocess.run([PY, "-m", "bestroute", "keys", "create", "--name", "bench", "--json"], env=env,
                          capture_output=True, text=True, check=True, cwd=ROOT)
     key = json.loads(out.stdout)["key"]
@@ -109,7 +111,7 @@ def start_bestroute(name: str, upstream: Server, work: Path, workers: int, datab
     srv = spawn(name, [PY, "-m", "bestroute", "serve", "--port", str(port), "--workers", str(workers)], port, env,
                 work / f"{name}.log")
     headers = {"Authorization": f"Bearer {key}"}
-    wait_ready(srv, "/healthz")
+    wait_ready(srv, "/readyz")  # ready: database reachable and the provider clients warmed up
     wait_first_ok(srv, "/v1/route", {"task": TASK, "max_output_tokens": 256}, headers)
     pin(srv.pids(), server_cpus(workers))
     return srv, key
@@ -237,6 +239,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3, help="rounds over all targets; the table shows medians")
     ap.add_argument("--no-proxy", action="store_true", help="skip LiteLLM Proxy")
     ap.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
+    ap.add_argument("--no-litellm-client", action="store_true",
+                    help="skip the run with BESTROUTE_UPSTREAM_CLIENT=litellm (every call through litellm)")
     ap.add_argument("--no-decision", action="store_true", help="skip the decision benchmark")
     ap.add_argument("--no-litellm-calls", action="store_true", help="skip the litellm call benchmark")
     ap.add_argument("--no-usage", action="store_true", help="skip the usage-log benchmark")
@@ -265,8 +269,10 @@ def main() -> int:
     try:
         upstream = start_upstream(work)
         servers.append(upstream)
+        # what a client of OpenAI sends for this model (the fake checks it as OpenAI does)
         direct = Target("direct upstream", None, upstream.port, "/v1/chat/completions",
-                        {"model": MODEL, "messages": MESSAGES, "max_tokens": 256}, {})
+                        {"model": MODEL, "messages": MESSAGES, "max_completion_tokens": 256},
+                        {"Authorization": "Bearer sk-fake"})
         where = "gateway on CPU 0" if args.workers == 1 else "gateway on all CPUs"
         print(f"\n## Gateways ({args.workers} worker(s) each, {where}, load + upstream on CPU 1)\n",
               file=sys.stderr)
@@ -275,12 +281,14 @@ def main() -> int:
             print(bench_litellm.table(bench_litellm.measure(upstream.url, 100 if args.quick else 300,
                                                             1 if args.quick else 3)), flush=True)
         targets: list[Target] = [direct]
-        runs = [("bestroute (sqlite)", None)]
+        runs = [("bestroute (sqlite)", None, "native")]
         if not args.no_postgres:
-            runs.append(("bestroute (postgres)", "pg"))
-        for name, db in runs:
+            runs.append(("bestroute (postgres)", "pg", "native"))
+        if not args.no_litellm_client:
+            runs.append(("bestroute (sqlite, via litellm)", None, "litellm"))
+        for name, db, client in runs:
             url = reset_pg_schema() if db == "pg" else None
-            srv, key = start_bestroute(name, upstream, work, args.workers, url)
+            srv, key = start_bestroute(name, upstream, work, args.workers, url, client)
             servers.append(srv)
             starts.append(srv)
             auth = {"Authorization": f"Bearer {key}"}
@@ -288,10 +296,10 @@ def main() -> int:
                                   {"task": TASK, "max_output_tokens": 256}, auth))
             status, _ = post(srv.url + "/v1/chat/completions", {"model": "bestroute/auto", "messages": MESSAGES,
                                                                 "max_tokens": 256}, auth)
-            if status == 200 and db is None:
+            if status == 200 and db is None:  # the same work as /v1/route: measured once per client
                 targets.append(Target(f"{name} /v1/chat/completions", srv, srv.port, "/v1/chat/completions",
                                       {"model": "bestroute/auto", "messages": MESSAGES, "max_tokens": 256}, auth))
-            if db is None:  # BestRoute's own cost: everything (auth, decision, usage row, receipt) but the model call
+            if db is None and client == "native":  # BestRoute's own cost: everything (auth, decision, usage row, receipt) but the model call
                 targets.append(Target(f"{name} /v1/route dry_run", srv, srv.port, "/v1/route",
                                       {"task": TASK, "max_output_tokens": 256, "dry_run": True}, auth))
         if not args.no_proxy:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from bestroute.schemas import RouteResponse
 from tests.support.stack import Service, Upstream
 
 OPUS, SONNET, MINI, NANO = ("anthropic/claude-opus-4-5", "anthropic/claude-sonnet-4-5",
@@ -54,6 +55,8 @@ def test_route_answers_with_full_receipt(client: httpx.Client, service: Service)
     row = service.usage_rows()[b["id"]]
     assert row["status"] == "ok" and row["model"] == b["model"] and row["cost_usd"] == pytest.approx(b["cost_usd"])
     assert '"team":"docs"' in row["metadata"]
+    # the route sends its body without re-validating it: it must be exactly RouteResponse's shape
+    assert RouteResponse.model_validate(b).model_dump(mode="json", by_alias=True) == b
 
 
 def test_calls_go_through_the_configured_client(client: httpx.Client, upstream: Upstream,

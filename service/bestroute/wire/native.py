@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import Any
@@ -89,8 +90,9 @@ class NativeClient:
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._loop is not loop:
             connector = aiohttp.TCPConnector(limit=self.connections, ttl_dns_cache=300)
-            # trust_env: HTTPS_PROXY / NO_PROXY apply, as they do to litellm's client
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=True,
+            # HTTPS_PROXY / NO_PROXY apply, as they do to litellm's client; without a proxy variable
+            # aiohttp need not read them (and ~/.netrc) again on every call (~5% of a request's CPU)
+            self._session = aiohttp.ClientSession(connector=connector, trust_env=_proxy_configured(),
                                                   headers={"user-agent": f"bestroute/{__version__}"})
             self._loop = loop
         return self._session
@@ -160,6 +162,11 @@ class NativeClient:
             raise _transport_error(exc, model.id, timeout_s) from exc
         if not reader.complete:
             raise errors.ProviderUnavailable(f"{model.id}: the stream ended before its end marker")
+
+
+def _proxy_configured() -> bool:
+    return any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
+                                            "ALL_PROXY", "all_proxy"))
 
 
 async def _events(content: aiohttp.StreamReader) -> AsyncIterator[tuple[str | None, str]]:
