@@ -25,9 +25,10 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, Literal
 
 import anyio
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -237,12 +238,12 @@ async def chat_completions(body: ChatCompletionRequest, router_: RouterDep, key:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
         return await _streaming(router_, req, key, prefer, request_id, include_usage)
     result = await router_.route(req, key, prefer_model=prefer, request_id=request_id)
-    return JSONResponse({
+    return Response(orjson.dumps({
         "id": result["id"], "object": "chat.completion", "created": int(time.time()), "model": result["model"],
         "choices": [{"index": 0, "message": {"role": "assistant", "content": result["answer"], "refusal": None},
                      "finish_reason": _finish_reason(result, req), "logprobs": None}],
         "usage": _usage(result), "system_fingerprint": None, "bestroute": result,
-    }, headers=_headers(result))
+    }), media_type="application/json", headers=_headers(result))
 
 
 async def _streaming(router_: Router, req: RouteRequest, key: ApiKey | None, prefer: str | None,
