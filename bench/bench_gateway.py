@@ -277,7 +277,7 @@ def main() -> int:
         print(f"\n## Gateways ({args.workers} worker(s) each, {where}, load + upstream on CPU 1)\n",
               file=sys.stderr)
         if not args.no_litellm_calls:
-            print("\n## One litellm.acompletion call, CPU (in process, against the same fake upstream)\n")
+            print("\n## One provider call, CPU: litellm and the native client (in process, against the same fake upstream)\n")
             print(bench_litellm.table(bench_litellm.measure(upstream.url, 100 if args.quick else 300,
                                                             1 if args.quick else 3)), flush=True)
         targets: list[Target] = [direct]

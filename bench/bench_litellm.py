@@ -1,10 +1,12 @@
-"""CPU per ``litellm.acompletion`` call against the fake upstream, plain and the way BestRoute calls it.
+"""CPU per provider call against the fake upstream: litellm plain, litellm the way BestRoute calls it,
+BestRoute's native client, and a bare httpx POST.
 
 Modes (each in a fresh process, so a patch in one cannot leak into another), rounds interleaved:
 - ``default``: litellm as installed (its success logging, redaction and cost calculation on),
 - ``sub-call``: inside litellm's ``internal_sub_call()`` (no litellm logging; the caller bills),
 - ``bestroute``: ``wire.via_litellm.litellm_call`` itself (sub-call, and litellm's cost calculator off),
-- ``raw-httpx``: one POST with httpx and ``json()``, the floor for any client.
+- ``native``: ``wire.Wire("native").call``, BestRoute's own client for the OpenAI and Anthropic formats,
+- ``raw-httpx``: one POST with httpx and ``json()``, the floor for an httpx client.
 
 Run: ``python bench/bench_litellm.py [calls] [rounds]``.
 """
@@ -24,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "service"))
 
-MODES = ("default", "sub-call", "bestroute", "raw-httpx")
+MODES = ("default", "sub-call", "bestroute", "native", "raw-httpx")
 MESSAGES = [{"role": "user", "content": "Write a Python function that merges two sorted lists."}]
 
 
@@ -36,23 +38,31 @@ async def _calls(mode: str, base: str, n: int) -> tuple[float, float]:
         async with httpx.AsyncClient() as client:
             async def one() -> None:
                 r = await client.post(f"{base}/v1/chat/completions", json={"model": "gpt-5-mini", "messages": MESSAGES,
-                                                                         "max_tokens": 256})
+                                                                         "max_completion_tokens": 256},
+                                      headers={"authorization": "Bearer sk-fake"})
+                r.raise_for_status()
                 r.json()
             return await _time(one, n)
-    if mode == "bestroute":
+    if mode in ("bestroute", "native"):
         from bestroute.catalog import ModelSpec
-        from bestroute.wire.via_litellm import litellm_call, load_litellm
         from bestroute.providers import Credentials
+        from bestroute.wire import Wire
+        from bestroute.wire.via_litellm import load_litellm
 
-        load_litellm()
+        if mode == "bestroute":
+            load_litellm()
+        wire = Wire("litellm" if mode == "bestroute" else "native")
         spec = ModelSpec(id="openai/gpt-5-mini", provider="openai", litellm_model="openai/gpt-5-mini",
                          input_cost_per_token=0.0, output_cost_per_token=0.0, context_window=400_000,
                          max_output_tokens=128_000, capabilities=frozenset(), quality={})
         creds = Credentials(api_key="sk-fake", api_base=f"{base}/v1")
 
         async def one() -> None:
-            await litellm_call(spec, creds, MESSAGES, max_tokens=256, temperature=None, timeout_s=30, json_schema=None)
-        return await _time(one, n)
+            await wire.call(spec, creds, MESSAGES, max_tokens=256, temperature=None, timeout_s=30, json_schema=None)
+        try:
+            return await _time(one, n)
+        finally:
+            await wire.close()
     import litellm
     from litellm._internal_context import internal_sub_call
 

@@ -125,6 +125,33 @@ def routing_section(difficulty, rows: list[dict]) -> None:
     print(f"APGR random        {rand:.3f}  (mean of 50 draws)")
 
 
+def loso_section(model, strong_weak: list[dict]) -> None:
+    """Leave-subject-out CV over all MMLU subjects: the difficulty model is refitted once per subject
+    without it and scored on it; APGR over the pooled out-of-fold scores. Type probabilities come
+    from the bench's model (trained on taskmix only); the math-length term is left out (it acts on
+    math-typed prompts only)."""
+    from bestroute.understanding import train
+
+    prompts = [r["prompt"] for r in strong_weak]
+    probs = np.array([model.score(p).type_probs for p in prompts])
+    dense = train.difficulty_matrix(prompts)
+    sentence = train.embeddings(prompts)
+    subjects = np.array([r["category"] for r in strong_weak])
+    oof = np.zeros(len(strong_weak))
+    for s in sorted(set(subjects)):
+        tr, te = subjects != s, subjects == s
+        rows = [r for r, keep in zip(strong_weak, tr) if keep]
+        diff = train.fit_difficulty(rows, probs[tr], dense[tr], sentence[tr])
+        oof[te] = train.difficulty_logits(diff, probs[te], dense[te], sentence[te])
+    strong = np.array([float(r["strong_score"]) for r in strong_weak])
+    weak = np.array([float(r["weak_score"]) for r in strong_weak])
+    length = np.array([len(p) for p in prompts], dtype=float)
+    print(f"\n## Difficulty routing: MMLU, leave-one-subject-out CV over {len(set(subjects))} subjects, "
+          f"n={len(strong_weak)}")
+    print(f"APGR difficulty    {apgr(strong, weak, oof):.3f}  (pooled out-of-fold scores)")
+    print(f"APGR length        {apgr(strong, weak, length):.3f}")
+
+
 def proxy_section(difficulty, taskmix: list[dict]) -> None:
     """No GSM8K outcomes are available here; these proxies only check the direction."""
     print("\n## Difficulty proxies (no outcome data; direction checks only)")
@@ -206,6 +233,8 @@ def main() -> int:
     accuracy_section(predict, [{"text": t, "gold_type": g, "source": "hand-written"} for g, t in REALISTIC],
                      "hand-written real-user-style prompts (dev sanity check)")
     routing_section(difficulty, sw_test)
+    if not args.quick:
+        loso_section(model, strong_weak)
     proxy_section(difficulty, tm_test)
     latency_section(taskmix)
     return 0
