@@ -7,7 +7,7 @@ import pytest
 from bestroute.analyze import TaskProfile
 from bestroute.catalog import build_catalog
 from bestroute.config import Config, Rule
-from bestroute.policy import Limits, decide, expected_quality
+from bestroute.policy import OVER_BUDGET, Limits, decide, expected_quality
 from bestroute.tasks import TASK_TYPES
 from bestroute.understanding import TASK_TYPES as UNDERSTOOD_TYPES
 
@@ -84,6 +84,17 @@ def test_every_exclusion_has_its_reason() -> None:
     assert reasons["openai/gpt-5-mini"].startswith("circuit open")
     assert reasons["anthropic/claude-opus-4-5"].startswith("estimated cost $")
     assert len(d.excluded) + len(d.candidates) == len(CATALOG.models)
+
+
+def test_a_nearly_spent_budget_still_routes_to_models_it_covers() -> None:
+    full = run(strategy="best", difficulty=0.8)
+    costs = {c.model.id: c.est_cost_usd for c in full.candidates}
+    left = sorted(costs.values())[len(costs) // 2]  # half the models fit
+    d = run(strategy="best", difficulty=0.8, limits=Limits(budget_left_usd=left))
+    assert d.candidates and all(c.est_cost_usd <= left for c in d.candidates)
+    over = {e.model for e in d.excluded if e.reason.startswith(OVER_BUDGET)}
+    assert over == {m for m, cost in costs.items() if cost > left}
+    assert full.chosen.model.id in over  # the best model was too dear: the best affordable one answers
 
 
 def test_key_policy_applies_on_top_of_the_request() -> None:

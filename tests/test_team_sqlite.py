@@ -89,6 +89,31 @@ def test_budget_holds_exactly_and_survives_a_restart(svc: Service, http: httpx.C
         assert fresh.get("/v1/usage", headers=auth(key)).json()["budget"]["spent_usd"] == pytest.approx(spent, abs=1e-9)
 
 
+def test_a_nearly_spent_budget_routes_to_cheaper_models_then_refuses(svc: Service, http: httpx.Client) -> None:
+    ask = {"task": "Prove that there are infinitely many primes.", "strategy": "best", "max_output_tokens": 2000}
+    probe = svc.create_key(name="probe-costs")
+    r = http.post("/v1/route", json={**ask, "dry_run": True}, headers=auth(probe))
+    costs = sorted(c["est_cost_usd"] for c in r.json()["receipt"]["candidates"])
+    best, best_cost = r.json()["model"], r.json()["estimated_cost_usd"]
+    assert best_cost > costs[0]
+    budget = round((costs[0] + best_cost) / 2, 9)  # covers the cheapest model, not the best one
+    key = svc.create_key(name="team-nearly-spent", budget_usd=budget)
+    r = http.post("/v1/route", json=ask, headers=auth(key))
+    assert r.status_code == 200, r.text
+    b = r.json()
+    assert b["model"] != best and b["estimated_cost_usd"] <= budget
+    over = [e for e in b["receipt"]["excluded"] if "remaining monthly budget" in e["reason"]]
+    assert best in {e["model"] for e in over}
+    # once even the cheapest model costs more than what is left: 402, naming the budget
+    small = svc.create_key(name="team-spent", budget_usd=round(costs[0] / 2, 9))
+    refused = http.post("/v1/route", json=ask, headers=auth(small))
+    assert refused.status_code == 402, refused.text
+    p = refused.json()
+    assert p["type"] == "/problems/budget-exhausted" and p["budget_usd"] == round(costs[0] / 2, 9)
+    assert p["spent_usd"] == 0 and p["resets_at"] == next_month_iso()
+    assert "left of its" in p["detail"] and "resets at" in p["detail"]
+
+
 def test_concurrent_requests_never_overspend(svc: Service, http: httpx.Client) -> None:
     probe = svc.create_key(name="probe2")
     hold = hold_of(http, probe)

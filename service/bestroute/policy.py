@@ -39,6 +39,12 @@ class Limits:
     min_quality: float | None = None
     key_allowed_models: Collection[str] | None = None
     key_allowed_providers: Collection[str] | None = None
+    #: what is left of the API key's monthly budget (spent and in-flight holds taken off)
+    budget_left_usd: float | None = None
+
+
+#: the start of the reason a model is excluded because the key's remaining budget cannot cover it
+OVER_BUDGET = "estimated cost exceeds the API key's remaining monthly budget"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +120,8 @@ def _exclusion_reason(
         return "circuit open after repeated failures (retried after a cool-down)"
     if limits.max_cost_usd is not None and cost > limits.max_cost_usd:
         return f"estimated cost ${cost:.6f} exceeds max_cost_usd ${limits.max_cost_usd:g}"
+    if limits.budget_left_usd is not None and cost > limits.budget_left_usd:
+        return f"{OVER_BUDGET} (${cost:.6f} > ${limits.budget_left_usd:.6f})"
     if limits.max_latency_ms is not None and latency > limits.max_latency_ms:
         return f"expected latency {latency:,.0f} ms exceeds max_latency_ms {limits.max_latency_ms:,}"
     if limits.min_quality is not None and quality < limits.min_quality:

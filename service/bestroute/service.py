@@ -18,7 +18,7 @@ from bestroute.catalog import Catalog, ModelSpec
 from bestroute.circuit import CircuitBreaker
 from bestroute.config import Config
 from bestroute.execute import Outcome, run
-from bestroute.policy import Decision, Limits, decide
+from bestroute.policy import OVER_BUDGET, Decision, Limits, decide
 from bestroute.providers import KEY_VARIABLES, ProviderRegistry
 from bestroute.schemas import RouteRequest
 from bestroute.settings import Settings
@@ -35,6 +35,10 @@ class Hooks:
         return None
 
     async def settle(self, key: ApiKey | None, request_id: str, reserved: float, actual: float) -> None:
+        return None
+
+    async def status(self, key: ApiKey) -> dict[str, Any] | None:
+        """The key's budget this month (budget_usd, spent_usd, held_usd, remaining_usd, resets_at)."""
         return None
 
 
@@ -75,7 +79,7 @@ class Router:
         if problems:
             raise errors.InvalidField(problems)
 
-    def limits(self, req: RouteRequest, key: ApiKey | None) -> Limits:
+    def limits(self, req: RouteRequest, key: ApiKey | None, budget_left_usd: float | None = None) -> Limits:
         c = req.constraints
         return Limits(
             max_cost_usd=c.max_cost_usd, max_latency_ms=c.max_latency_ms,
@@ -84,6 +88,7 @@ class Router:
             required_capabilities=c.required_capabilities, min_quality=c.min_quality,
             key_allowed_models=key.allowed_models if key else None,
             key_allowed_providers=key.allowed_providers if key else None,
+            budget_left_usd=budget_left_usd,
         )
 
     async def decide(self, req: RouteRequest, key: ApiKey | None = None,
@@ -97,12 +102,18 @@ class Router:
         # shows the decision as if every provider were configured
         callable_models = self.configured if self.configured or not req.dry_run \
             else {m.id for m in self.catalog.models}
+        # a budgeted key is routed among the models its remaining budget covers, so a nearly spent
+        # budget still buys answers from cheaper models
+        budget = await self.hooks.status(key) if key is not None and key.budget_usd is not None else None
         decision = decide(
-            profile, strategy, self.limits(req, key), self.catalog.models,
+            profile, strategy, self.limits(req, key, budget["remaining_usd"] if budget else None),
+            self.catalog.models,
             max_output_tokens=req.max_output_tokens, callable_models=callable_models,
             open_circuits=await self.breaker.open_models(), rules=self.config.rules,
             quality_floor=self.config.quality_floor, prefer_model=prefer_model,
         )
+        if decision.chosen is None and budget is not None and key is not None:
+            _raise_if_over_budget(key, budget, decision)
         return profile, decision
 
     def baseline_cost(self, input_tokens: int, output_tokens: int) -> float:
@@ -260,6 +271,21 @@ class Router:
             http_status=exc.status, error_type=exc.slug, attempts=len(outcome.attempts) if outcome else 0,
             fallback_used=False, dry_run=req.dry_run, metadata=req.metadata,
         ))
+
+
+def _raise_if_over_budget(key: ApiKey, budget: dict[str, Any], decision: Decision) -> None:
+    """402 when the remaining budget is what left no model to route to."""
+    over = [e.model for e in decision.excluded if e.reason.startswith(OVER_BUDGET)]
+    if not over:
+        return
+    held = budget["held_usd"]
+    in_flight = f" (${held:.9g} of it held by requests in flight)" if held else ""
+    raise errors.BudgetExhausted(
+        f"API key '{key.name}' has ${budget['remaining_usd']:.9g} left of its ${budget['budget_usd']:.9g} "
+        f"monthly budget{in_flight}, less than the estimated cost of any model this request allows "
+        f"({', '.join(over[:3])}{' ...' if len(over) > 3 else ''}). The budget resets at {budget['resets_at']}.",
+        spent_usd=budget["spent_usd"], budget_usd=budget["budget_usd"], resets_at=budget["resets_at"],
+        held_usd=held)
 
 
 def _attempt(a: Any) -> dict[str, Any]:

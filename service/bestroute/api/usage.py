@@ -109,5 +109,5 @@ async def usage(
                          "since": iso(start) if start is not None else None,
                          "until": iso(end) if end is not None else None, "group_by": group_by}
     if caller is not None:
-        report["budget"] = await state.router.hooks.status(caller) if hasattr(state.router.hooks, "status") else None
+        report["budget"] = await state.router.hooks.status(caller)
     return report
