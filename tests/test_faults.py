@@ -330,7 +330,9 @@ def test_failed_requests_release_their_budget_hold(service: Service, upstream: U
 
 def test_concurrent_fallbacks_never_overspend_a_budget(service: Service, upstream: Upstream) -> None:
     # every request's first choice fails, so each is answered by its fallback; 24 at once against a
-    # budget that holds only a few worst cases: some are refused with 402, and spending never passes it
+    # budget that holds only a few worst cases: once the holds in flight leave too little for opus, a
+    # request is routed to gpt-5-mini directly (or refused with 402 if another request took the money
+    # between its decision and its hold), and spending never passes the budget
     pair = {"allowed_models": [OPUS, MINI]}
     key = service.create_key(name="overspend", budget_usd=1.0)  # resized below, once the hold is known
     h = {"authorization": f"Bearer {key['key']}"}
@@ -348,10 +350,11 @@ def test_concurrent_fallbacks_never_overspend_a_budget(service: Service, upstrea
             results = list(pool.map(lambda _: c.post("/v1/route", json=body), range(24)))
         statuses = sorted(r.status_code for r in results)
         answered = [r.json() for r in results if r.status_code == 200]
-        # at most 4 worst cases are held at once; settled answers cost far less than their hold, so
-        # more than 4 may be answered in the end, but some are refused and none overspends
-        assert set(statuses) == {200, 402} and len(answered) >= 1, statuses
-        assert all(b["model"] == MINI and b["fallback_used"] for b in answered)
+        assert set(statuses) <= {200, 402} and len(answered) >= 1, statuses
+        for b in answered:
+            over_budget = {e["model"] for e in b["receipt"]["excluded"] if "remaining monthly budget" in e["reason"]}
+            assert b["model"] == MINI and (b["fallback_used"] or OPUS in over_budget), b["receipt"]
+        assert any(b["fallback_used"] for b in answered)  # the first requests held opus's worst case
         spent = sum(b["cost_usd"] for b in answered)
         status = c.get("/v1/usage").json()["budget"]
     assert status["held_usd"] == 0
