@@ -29,7 +29,8 @@ _CALC = frozenset("calculate compute find determine probability solve equation a
 _CALC_PHRASES = ("how many", "how much")
 _LOGIC = frozenset("premise argument valid invalid implies".split())
 _LOGIC_PHRASES = ("statement 1", "statement 2", "if and only if", "⊃", "∨", "≡", "~")
-_NEG = re.compile(r"\b(?:NOT|EXCEPT|LEAST|FALSE|INCORRECT)\b")
+_NEG_WORDS = ("NOT", "EXCEPT", "LEAST", "FALSE", "INCORRECT")
+_NEG = re.compile(rf"\b(?:{'|'.join(_NEG_WORDS)})\b")
 _PASSAGE = ("refers to the following", "following passage", "following information", "following excerpt",
             "read the")
 _UPPER = re.compile(r"[A-Z]")
@@ -45,6 +46,11 @@ OPTION_NAMES: tuple[str, ...] = ("options_max_sim", "options_mean_sim", "stem_op
 N_DENSE = len(DENSE_NAMES) + len(OPTION_NAMES)
 
 
+def _negated(stem: str) -> bool:
+    # the substring test first: the word-boundary search alone is ~35 us on 2,000 characters
+    return any(w in stem for w in _NEG_WORDS) and _NEG.search(stem) is not None
+
+
 def dense_features(text: str) -> list[float]:
     text = text[:WINDOW_CHARS]
     lowered = text.lower()
@@ -52,11 +58,11 @@ def dense_features(text: str) -> list[float]:
     stem, options = parts[0], [o.replace("\nAnswer:", "").strip() for o in parts[1:]]
     stem_lowered = lowered[:len(stem)]
     tokens = _TOKEN.findall(lowered)
-    stem_tokens = set(_TOKEN.findall(stem_lowered))
+    stem_tokens = set(tokens) if len(stem) == len(text) else set(_TOKEN.findall(stem_lowered))
     words = stem.split()
     n_math = len(_MATH.findall(text))
-    n_law = sum(t in _LAW for t in tokens)
-    n_logic = sum(t in _LOGIC for t in tokens) + sum(lowered.count(p) for p in _LOGIC_PHRASES)
+    n_law = sum(map(_LAW.__contains__, tokens))
+    n_logic = sum(map(_LOGIC.__contains__, tokens)) + sum(lowered.count(p) for p in _LOGIC_PHRASES)
     asks_calc = bool(stem_tokens & _CALC) or any(p in stem_lowered for p in _CALC_PHRASES)
     return [
         math.log1p(len(stem)),
@@ -68,7 +74,7 @@ def dense_features(text: str) -> list[float]:
         float(n_law > 0),
         math.log1p(n_law),
         float(asks_calc),
-        float(_NEG.search(stem) is not None),
+        float(_negated(stem)),
         math.log1p(n_logic),
         float(any(p in lowered for p in _PASSAGE)),
         float(stem.count("?")),

