@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from bestroute.catalog import Catalog, ModelSpec
 from bestroute.circuit import CircuitBreaker
 from bestroute.config import Config
 from bestroute.execute import Outcome, run
-from bestroute.policy import OVER_BUDGET, Decision, Limits, decide
+from bestroute.policy import OVER_BUDGET, Candidate, Decision, Limits, decide
 from bestroute.providers import KEY_VARIABLES, ProviderRegistry
 from bestroute.schemas import RouteRequest
 from bestroute.settings import Settings
@@ -132,11 +133,10 @@ class Router:
             profile, decision = await self.decide(req, key, prefer_model)
             self.check_decision(req, decision)
             if req.dry_run:
-                body = self._response(request_id, req, profile, decision, None, started)
+                body = self.response_body(request_id, req, profile, decision, None, started)
                 await self.record_success(body, req, key)
                 return body
-            # hold the worst case: a fallback may answer with a pricier candidate than the chosen one
-            reserved = max(c.est_cost_usd for c in decision.candidates[:self.settings.max_attempts])
+            reserved = self.hold_for(decision)
             await self.hooks.reserve(key, request_id, reserved)
             deadline = started + req.constraints.max_latency_ms / 1000 if req.constraints.max_latency_ms else None
             schema = req.response_format.schema_ if req.response_format and req.response_format.type == "json_schema" else None
@@ -145,30 +145,39 @@ class Router:
                 deadline=deadline, max_attempts=self.settings.max_attempts,
                 provider_timeout_s=self.settings.provider_timeout_s, temperature=req.temperature,
                 json_schema=schema, on_failure=self.breaker.record_failure,
-                on_success=self.breaker.record_success,
-                # a budgeted key never falls back past what was held for it
-                is_eligible=(lambda c: c.est_cost_usd <= reserved) if key and key.budget_usd is not None
-                else (lambda c: True),
+                on_success=self.breaker.record_success, is_eligible=self.within_hold(key, reserved),
             )
-            actual = self._cost(outcome)
+            actual = self.cost(outcome)
             await self.hooks.settle(key, request_id, reserved, actual)
             reserved = 0.0
             if outcome.failure is not None:
-                outcome.failure.extra["attempts"] = [_attempt(a) for a in outcome.attempts]
+                outcome.failure.extra["attempts"] = [attempt_json(a) for a in outcome.attempts]
                 raise outcome.failure
-            body = self._response(request_id, req, profile, decision, outcome, started)
+            body = self.response_body(request_id, req, profile, decision, outcome, started)
             await self.record_success(body, req, key)
             return body
         except errors.BestRouteError as exc:
             if reserved:
-                await self.hooks.settle(key, request_id, reserved, self._cost(outcome) if outcome else 0.0)
-            await self._record_failure(request_id, req, key, profile, decision, outcome, exc, started)
+                await self.hooks.settle(key, request_id, reserved, self.cost(outcome) if outcome else 0.0)
+            await self.record_failure(request_id, req, key, profile, decision, outcome, exc, started)
             raise
         except asyncio.CancelledError:
             # the caller went away mid-call: give the budget hold back now, not when it expires
             if reserved:
                 await asyncio.shield(self.hooks.settle(key, request_id, reserved, 0.0))
             raise
+
+    def hold_for(self, decision: Decision) -> float:
+        """What a request holds against its key's budget: the worst case of the candidates that may be
+        tried, since a fallback may answer with a pricier candidate than the chosen one."""
+        return max(c.est_cost_usd for c in decision.candidates[:self.settings.max_attempts])
+
+    @staticmethod
+    def within_hold(key: ApiKey | None, held: float) -> Callable[[Candidate], bool]:
+        """A budgeted key never falls back past what was held for it."""
+        if key is None or key.budget_usd is None:
+            return lambda c: True
+        return lambda c: c.est_cost_usd <= held
 
     def check_decision(self, req: RouteRequest, decision: Decision) -> None:
         """Raise when nothing can be called: no credentials at all, or no eligible model."""
@@ -182,13 +191,13 @@ class Router:
                 _no_model_detail(req, decision),
                 excluded=[{"model": e.model, "reason": e.reason} for e in decision.excluded])
 
-    def _cost(self, outcome: Outcome | None) -> float:
+    def cost(self, outcome: Outcome | None) -> float:
         if outcome is None or outcome.completion is None or outcome.candidate is None:
             return 0.0
         c = outcome.completion
         return outcome.candidate.model.estimate_cost(c.input_tokens, c.output_tokens)
 
-    def _response(self, request_id: str, req: RouteRequest, profile: TaskProfile, decision: Decision,
+    def response_body(self, request_id: str, req: RouteRequest, profile: TaskProfile, decision: Decision,
                   outcome: Outcome | None, started: float) -> dict[str, Any]:
         chosen = outcome.candidate if outcome else decision.chosen
         assert chosen is not None
@@ -235,7 +244,7 @@ class Router:
                                 "quality": c.quality, "est_cost_usd": round(c.est_cost_usd, 10),
                                 "est_latency_ms": c.est_latency_ms} for c in decision.candidates],
                 "excluded": [{"model": e.model, "reason": e.reason} for e in decision.excluded],
-                "attempts": [_attempt(a) for a in outcome.attempts] if outcome else [],
+                "attempts": [attempt_json(a) for a in outcome.attempts] if outcome else [],
                 "constraints": req.constraints.model_dump(exclude_none=True, exclude_defaults=True),
                 "rules_applied": decision.rules_applied,
             },
@@ -255,7 +264,7 @@ class Router:
             fallback_used=body["fallback_used"], dry_run=body["dry_run"], metadata=req.metadata,
         ))
 
-    async def _record_failure(self, request_id: str, req: RouteRequest, key: ApiKey | None,
+    async def record_failure(self, request_id: str, req: RouteRequest, key: ApiKey | None,
                               profile: TaskProfile | None, decision: Decision | None,
                               outcome: Outcome | None, exc: errors.BestRouteError, started: float) -> None:
         if self.usage is None:
@@ -266,7 +275,7 @@ class Router:
             id=request_id, created_at=time.time(), api_key_id=key.id if key else None,
             task_type=profile.task_type if profile else None, model=last,
             provider=model.provider if model else None, strategy=decision.strategy if decision else None,
-            input_tokens=0, output_tokens=0, cost_usd=self._cost(outcome), baseline_cost_usd=0.0,
+            input_tokens=0, output_tokens=0, cost_usd=self.cost(outcome), baseline_cost_usd=0.0,
             latency_ms=round((time.monotonic() - started) * 1000, 2), status="error",
             http_status=exc.status, error_type=exc.slug, attempts=len(outcome.attempts) if outcome else 0,
             fallback_used=False, dry_run=req.dry_run, metadata=req.metadata,
@@ -288,7 +297,7 @@ def _raise_if_over_budget(key: ApiKey, budget: dict[str, Any], decision: Decisio
         held_usd=held)
 
 
-def _attempt(a: Any) -> dict[str, Any]:
+def attempt_json(a: Any) -> dict[str, Any]:
     return {"model": a.model, "status": a.status, "error_type": a.error_type, "detail": a.detail,
             "latency_ms": a.latency_ms}
 

@@ -21,7 +21,7 @@ import anyio
 
 from bestroute import errors
 from bestroute.execute import Delta, StreamOutcome, run_stream
-from bestroute.service import Router, _attempt
+from bestroute.service import Router, attempt_json
 from bestroute.schemas import RouteRequest
 from bestroute.store.keys import ApiKey
 
@@ -31,7 +31,7 @@ def _partial_cost(outcome: StreamOutcome | None) -> float:
 
 
 def _stream_cost(router: Router, outcome: StreamOutcome | None) -> float:
-    return router._cost(outcome) + _partial_cost(outcome)
+    return router.cost(outcome) + _partial_cost(outcome)
 
 
 async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = None, *,
@@ -54,10 +54,7 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
         profile, decision = await router.decide(req, key, prefer_model)
         router.check_decision(req, decision)
         assert decision.chosen is not None
-        # as Router.route does: hold the worst case of the candidates that may be tried, and never
-        # fall back past it for a budgeted key
-        reserved = max(c.est_cost_usd for c in decision.candidates[:router.settings.max_attempts])
-        held = reserved
+        reserved = router.hold_for(decision)
         await router.hooks.reserve(key, request_id, reserved)
         deadline = started + req.constraints.max_latency_ms / 1000 if req.constraints.max_latency_ms else None
         async for item in run_stream(
@@ -65,9 +62,7 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
             deadline=deadline,
             max_attempts=router.settings.max_attempts, provider_timeout_s=router.settings.provider_timeout_s,
             temperature=req.temperature, on_failure=router.breaker.record_failure,
-            on_success=router.breaker.record_success,
-            is_eligible=(lambda c: c.est_cost_usd <= held) if key and key.budget_usd is not None
-            else (lambda c: True),
+            on_success=router.breaker.record_success, is_eligible=router.within_hold(key, reserved),
         ):
             if isinstance(item, Delta):
                 streamed[item.model] = streamed.get(item.model, 0) + len(item.text)
@@ -78,9 +73,9 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
         await router.hooks.settle(key, request_id, reserved, _stream_cost(router, outcome))
         reserved = 0.0
         if outcome.failure is not None:
-            outcome.failure.extra["attempts"] = [_attempt(a) for a in outcome.attempts]
+            outcome.failure.extra["attempts"] = [attempt_json(a) for a in outcome.attempts]
             raise outcome.failure
-        body = router._response(request_id, req, profile, decision, outcome, started)
+        body = router.response_body(request_id, req, profile, decision, outcome, started)
         _add_stream_receipt(body, outcome)
         await router.record_success(body, req, key)
         finished = True
@@ -89,7 +84,7 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
         finished = True
         if reserved:
             await router.hooks.settle(key, request_id, reserved, _stream_cost(router, outcome))
-        await router._record_failure(request_id, req, key, profile, decision, outcome, exc, started)
+        await router.record_failure(request_id, req, key, profile, decision, outcome, exc, started)
         raise
     finally:
         if not finished:
@@ -107,7 +102,7 @@ async def route_stream(router: Router, req: RouteRequest, key: ApiKey | None = N
                             if spec is not None:
                                 spent += spec.estimate_cost(profile.input_tokens, chars // 4)
                     await router.hooks.settle(key, request_id, reserved, spent)
-                await router._record_failure(request_id, req, key, profile, decision, outcome, why, started)
+                await router.record_failure(request_id, req, key, profile, decision, outcome, why, started)
 
 
 def _add_stream_receipt(body: dict[str, Any], outcome: StreamOutcome) -> None:
