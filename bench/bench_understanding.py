@@ -97,6 +97,10 @@ REALISTIC = [
 # Written and committed before the changes it measures, and not used to tune them; see
 # docs/understanding.md for what that does and does not guarantee.
 CHECK_SET = Path(__file__).resolve().parent / "understanding_checkset.jsonl"
+# Check set 2: 140 prompts (20 per type, long_context included), written and committed before the
+# 2026-11-27 user-phrasing change and never run through a classifier before that change was final.
+# Check set 1 is contaminated (its failures were read); this one is the honest real-user figure.
+CHECK_SET_2 = Path(__file__).resolve().parent / "understanding_checkset2.jsonl"
 
 
 def accuracy_section(predict, rows: list[dict], title: str) -> None:
@@ -239,6 +243,8 @@ def main() -> int:
                      "hand-written real-user-style prompts (dev sanity check)")
     accuracy_section(predict, data.read_jsonl(CHECK_SET),
                      "check set: 100 hand-written prompts frozen before the model changes (see docs)")
+    accuracy_section(predict, data.read_jsonl(CHECK_SET_2),
+                     "check set 2: 140 hand-written prompts frozen before the user-phrasing change (see docs)")
     routing_section(difficulty, sw_test)
     if not args.quick:
         loso_section(model, strong_weak)
