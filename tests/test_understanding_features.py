@@ -50,6 +50,21 @@ def test_cues_fire_by_position() -> None:
     assert "summary@end" not in found
 
 
+def test_user_phrasing_cues() -> None:
+    def families(text: str) -> set[str]:
+        names = dict(enumerate(cues.CUE_NAMES))
+        return {names[c].split("@")[0] for c in cues.cue_columns(text, 0)}
+
+    assert "classify" in families("positive or negative: 'meh'")
+    assert "classify" in families("how urgent is this? 'site down'")
+    assert "summary" in families("get the email addresses out of this text: a@b.c")
+    assert "summary" in families("Résumez ce texte en une phrase")
+    assert "factual" in families("Wer war der erste Bundeskanzler?")
+    # non-English phrases are matched as padded substrings: English words must not trigger them
+    assert "factual" not in families("answer the lower power tower")
+    assert "summary" not in families("compute 3 + 4")
+
+
 def test_apgr_known_cases() -> None:
     strong = np.array([1, 1, 1, 1, 0, 1, 1, 1, 1, 1], dtype=float)
     weak = np.array([0, 0, 1, 1, 0, 1, 1, 1, 1, 1], dtype=float)

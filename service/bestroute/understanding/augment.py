@@ -6,6 +6,11 @@ write "is this review positive or negative?" or "tl;dr this pls". These generato
 taken from the training rows themselves (document slices from the long-context rows, headlines,
 reviews) in plainly phrased instructions, so the model learns the instruction, not the template.
 
+Since 2026-11-27 also: field extraction and questions about a pasted text ("get the dates out of
+this", "key figures from this report"), question-form and list-sorting labelling requests ("spam or
+not spam? ...", "classify each as animal, plant or mineral: ..."), and role-play openers; tuned on
+the bench's held-out split and on ``bench/understanding_devset.jsonl`` only.
+
 Deterministic for a given seed. Only ever built from the training side of a split, and never
 used to measure anything: benchmarks score real rows only.
 """
@@ -98,6 +103,8 @@ WRITING_ASKS = [
     "Write a screenplay scene about {topic}.", "write me a rap verse about {topic}",
     "Write a persuasive essay arguing for {topic}.", "Imagine you are {topic}. Describe your day in first person.",
     "Brainstorm five plot ideas for a novel about {topic}.",
+    "act as {persona} and greet me", "roleplay as {persona}, I'll start: hello?",
+    "you are {persona}. stay in character and answer my questions",
     # Short, verb-less or chatty requests: without them a short prompt with no cue reads as factual_qa.
     "a {form} about {topic}", "{form} about {topic} please", "tell me a {form} about {topic}",
     "{form} on {topic}", "can you do a {form} about {topic}?", "make up a {form} about {topic}",
@@ -121,7 +128,23 @@ SUMMARY_ASKS = [
     "From this message, extract the names, dates and amounts: {short}", "What are the main points here? {short}",
     "Give me a short recap of this email:\n{short}", "Extract the key facts from this text as JSON: {short}",
     "Make this paragraph shorter without losing meaning: {short}", "{short}\n\nSummarize this in one sentence.",
+    # Field extraction and questions about a pasted text, as users write them: the pasted text often
+    # holds numbers, names or a story, which alone would read as math, factual or creative.
+    "extract the {field} from this {medium}:\n\n{short}", "get the {field} out of this text: {short}",
+    "{short}\n\nlist the {field} mentioned above", "can you find all the {field} in this {medium}\n{short}",
+    "From the {medium} below, I only need the {field} and the {field2}.\n\n{short}",
+    "{short}\n\nwhich {field} are mentioned here?", "here's a {medium}, give me just the {field}: {short}",
+    "summarise this for me:\n\n{short}", "tldr {short}", "{short}\n\ntl;dr?",
+    "important bits of this {medium} please: {short}", "give me the main points in bullets:\n{short}",
+    "turn this {medium} into a short summary: {short}", "what is this {medium} basically saying? {short}",
+    "make this shorter: {short}", "{short}\n\nboil that down for me",
+    "key figures from this {medium}: {short}", "what happened, according to this {medium}? {short}",
+    "In a few words, what is this {medium} about?\n{short}",
 ]
+FIELDS = ["dates", "names", "amounts", "email addresses", "deadlines", "addresses", "key facts", "places",
+          "times", "main figures", "URLs", "order numbers", "locations", "key decisions", "statistics", "titles"]
+MEDIA = ["email", "message", "text", "article", "paragraph", "note", "report", "post", "letter", "document",
+         "thread", "memo", "chat log", "press release"]
 FACT_ASKS = [
     "What is the capital of {place}?", "Who invented the {thing}?", "When was the {thing} invented?",
     "How tall is Mount Everest?", "What year did World War II end?", "Who wrote Pride and Prejudice?",
@@ -151,7 +174,29 @@ CLASSIFY_ASKS = [
     "{short}\n\nLabel: positive or negative?", "Is this tweet sarcastic? {short}",
     "Given the text below, choose the most appropriate category from [news, opinion, advertisement].\n{short}",
     "Assign a genre to this book description:\n{short}", "Which of these labels fits best: urgent, normal, low priority?\n{short}",
+    # Question-form labelling requests, short ones and lists of items to sort: these otherwise read
+    # as factual questions, or follow whatever the labelled text is about (code, money, a story).
+    "{label_a} or {label_b}? '{short}'", "is this {medium} {label_a} or {label_b}? {short}",
+    "would you say this {medium} is {label_a} or {label_b}? \"{short}\"", "{label_a} or {label_b}: {short}",
+    "pick a category for this {medium} ({label_a}/{label_b}/{label_c}): {short}",
+    "which bucket does each go in ({label_a}/{label_b}/{label_c})? a) {short} b) {short2}",
+    "split these into {label_a} / {label_b} / {label_c}: {items}", "classify each as {label_a}, {label_b} or {label_c}: {items}",
+    "is the sentiment of this {medium} positive, negative or neutral? {short}",
+    "how urgent is this, low, medium or high? '{short}'", "which department should handle this: '{short}' {label_a}, {label_b} or {label_c}?",
+    "is this {medium} sarcastic? {short}", "does this {medium} sound {label_a} or {label_b}? {short}",
+    "{short}\n\n{label_a}, {label_b} or {label_c}?", "what tone is this {medium}: {label_a} or {label_b}? {short}",
+    "is this {medium} about {label_a} or {label_b}? {short}",
 ]
+LABEL_SETS = [["positive", "negative", "neutral"], ["spam", "not spam", "unsure"], ["urgent", "normal", "low priority"],
+              ["toxic", "not toxic", "borderline"], ["happy", "angry", "sad"], ["formal", "informal", "neutral"],
+              ["HR", "IT", "Finance"], ["animal", "plant", "mineral"], ["fiction", "non-fiction", "poetry"],
+              ["relevant", "irrelevant", "partly relevant"], ["friendly", "angry", "neutral"],
+              ["technology", "health", "entertainment"], ["phishing", "legitimate", "suspicious"],
+              ["refund", "exchange", "warranty"], ["beginner", "intermediate", "advanced"], ["safe", "unsafe", "needs review"],
+              ["bullish", "bearish", "neutral"], ["clickbait", "not clickbait", "unclear"], ["science", "history", "art"],
+              ["hot lead", "cold lead", "not a lead"]]
+ITEMS = ["oak", "salmon", "quartz", "granite", "fern", "rice", "laptop", "sofa", "insulin", "tiger", "eagle", "tulip",
+         "copper", "taxi", "violin", "hammer", "jeans", "passport", "mango", "sparrow", "marble", "bamboo"]
 LONG_ASKS = [
     "Summarize the document above.", "What are the main points of this report?", "Who are the main characters?",
     "Answer based on the text: what was decided at the end?", "Please write a short review of this paper.",
@@ -208,8 +253,17 @@ def _short_texts(rows: list[dict], docs: list[str]) -> list[str]:
     return out or ["The service was slow but the food was great."]
 
 
+PERSONAS = ["a medieval innkeeper", "a wizard", "a 1920s detective",
+            "a tired barista", "Shakespeare", "a space captain", "a strict drill sergeant", "a friendly dragon"]
+
+
 def _fill(template: str, rng: random.Random, docs: list[str], shorts: list[str]) -> str:
+    labels = rng.choice(LABEL_SETS)
+    fields = rng.sample(FIELDS, 2)
     return template.format(
+        field=fields[0], field2=fields[1], medium=rng.choice(MEDIA), persona=rng.choice(PERSONAS),
+        label_a=labels[0], label_b=labels[1], label_c=labels[2], short2=rng.choice(shorts),
+        items=", ".join(rng.sample(ITEMS, rng.randint(3, 6))),
         lang=rng.choice(LANGS), task=rng.choice(CODE_TASKS), snippet=rng.choice(SNIPPETS),
         howto=rng.choice(HOWTOS), error=rng.choice(ERRORS), form=rng.choice(FORMS),
         topic=rng.choice(TOPICS), place=rng.choice(PLACES), thing=rng.choice(THINGS), book=rng.choice(BOOKS),

@@ -21,6 +21,7 @@ _FAMILY_TEXT: dict[str, str] = {
             "numpy html css json yaml database query algorithm implement refactor library framework npm "
             "pip linux terminal segfault server endpoint frontend backend program programming snippet "
             "variable array string integer loop recursion def return import print vba swift kotlin php "
+            "cron crontab nginx makefile webpack flexbox div funktion skript programm fonction programa "
             "| regular expression | stack trace | unit test | command line | one-liner | node.js | excel formula",
     "math": "solve equation equations integral integrate derivative differentiate calculate compute prove "
             "proof probability percent percentage area perimeter volume root roots polynomial matrix "
@@ -39,15 +40,21 @@ _FAMILY_TEXT: dict[str, str] = {
                "| action items | title for | according to the | based on the | one sentence "
                "| bullet point | as json | key details | from the text | from the passage "
                "| from the article | from the following | main idea | nutshell | sum up | boil down "
-               "| in short | distill | short version",
+               "| in short | distill | short version | out of this | from this email | from this message "
+               "| in this email | in this message | email addresses | key figures | main takeaways "
+               "| make this shorter | in bullets | résum | resum | zusammenfass | fasse | riassum | samenvat",
     "factual": "who what when where which why how capital invented discovered founded born year population "
                "meaning define definition explain | stand for | difference between | is it true "
-               "| name the | tell me about",
+               "| name the | tell me about | quién | cuál | cuándo | dónde | qui a | qui est | wer ist "
+               "| wer war | wann ist | wann war | welche | quem | qual é",
     "classify": "classify classification categorize categorise category categories label labels sentiment "
                 "positive negative neutral tone spam toxic offensive emotion intent genre topic options "
-                "choose pick rating star stars clickbait phishing sarcastic sarcasm tag belong belongs "
+                "choose pick rating star stars clickbait phishing sarcastic sarcasm tag belong belongs ham "
+                "urgency tickets "
                 "detect | hate speech | which of the following | is this a | is this an | type of "
-                "| decide whether | yes or no | true or false | identify whether",
+                "| decide whether | yes or no | true or false | identify whether | positive or negative "
+                "| spam or | each as | which department | how urgent | would you say this | what tone | positiv "
+                "| negativ | positif | négatif | clasific | classifi | klassifi | beleidig | ofensiv",
 }
 
 
