@@ -198,6 +198,7 @@ def test_each_fault_is_translated_alike(upstream: Upstream, mode: str, model: Mo
     with pytest.raises(errors.ProviderError) as caught:
         call(Wire(mode), model, upstream, timeout_s=1.0)
     assert type(caught.value) is expected, caught.value.detail
+    assert caught.value.__cause__ is not caught.value  # translated once, never chained to itself
 
 
 @pytest.mark.parametrize("model", [MINI, OPUS], ids=lambda m: m.id)

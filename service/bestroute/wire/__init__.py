@@ -52,6 +52,9 @@ class Wire:
     async def call(self, model: ModelSpec, creds: Credentials, messages: list[dict[str, str]], *,
                    max_tokens: int, temperature: float | None, timeout_s: float,
                    json_schema: dict[str, Any] | None) -> Completion:
+        # a model without structured output is asked plainly; the answer is still validated
+        if "json_schema" not in model.capabilities:
+            json_schema = None
         fmt = self.format_of(model)
         if fmt is None:
             return await via_litellm.litellm_call(model, creds, messages, max_tokens=max_tokens,

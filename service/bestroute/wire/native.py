@@ -65,8 +65,6 @@ def status_error(status: int, body: bytes, model_id: str) -> errors.ProviderErro
 
 
 def _transport_error(exc: BaseException, model_id: str, timeout_s: float) -> errors.ProviderError:
-    if isinstance(exc, errors.ProviderError):
-        return exc
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         return errors.ProviderTimeout(f"{model_id} did not answer within {timeout_s:.1f} s")
     if isinstance(exc, aiohttp.ClientConnectorError):
@@ -107,9 +105,8 @@ class NativeClient:
                  max_tokens: int, temperature: float | None, json_schema: dict[str, Any] | None,
                  stream: bool) -> tuple[ModuleType, str, dict[str, str], bytes]:
         spec = FORMATS[fmt]
-        schema = json_schema if json_schema is not None and "json_schema" in model.capabilities else None
         body = spec.request(upstream_name(model), messages, max_tokens=max_tokens, temperature=temperature,
-                            json_schema=schema, stream=stream)
+                            json_schema=json_schema, stream=stream)
         return spec, spec.url(creds.api_base), spec.headers(creds.api_key), orjson.dumps(body)
 
     async def call(self, fmt: str, model: ModelSpec, creds: Credentials, messages: list[dict[str, str]], *,
@@ -124,7 +121,7 @@ class NativeClient:
                 if resp.status >= 300:
                     raise status_error(resp.status, body, model.id)
                 ctype = resp.headers.get("content-type", "")
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, errors.ProviderError):
             raise
         except BaseException as exc:  # noqa: BLE001 - translated at this boundary, re-raised as ours
             raise _transport_error(exc, model.id, timeout_s) from exc
@@ -156,7 +153,7 @@ class NativeClient:
                         yield piece
                     if reader.done:
                         break
-        except (asyncio.CancelledError, GeneratorExit):
+        except (asyncio.CancelledError, GeneratorExit, errors.ProviderError):
             raise
         except BaseException as exc:  # noqa: BLE001 - translated at this boundary, re-raised as ours
             raise _transport_error(exc, model.id, timeout_s) from exc

@@ -66,12 +66,12 @@ def _unlogged() -> Iterator[None]:
         yield
 
 
-def warmed() -> bool:
-    return _warmed
-
-
 _warm_lock = threading.Lock()
 _warmed = False
+
+
+def warmed() -> bool:
+    return _warmed
 
 
 def warm_litellm() -> Any:
@@ -163,7 +163,7 @@ async def litellm_call(model: ModelSpec, creds: Credentials, messages: list[dict
         kwargs["api_base"] = creds.api_base
     if temperature is not None:
         kwargs["temperature"] = temperature
-    if json_schema is not None and "json_schema" in model.capabilities:
+    if json_schema is not None:
         kwargs["response_format"] = {"type": "json_schema",
                                      "json_schema": {"name": "output", "schema": json_schema}}
     try:
