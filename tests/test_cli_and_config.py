@@ -43,6 +43,18 @@ def test_real_route_without_keys_names_the_variables(tmp_path: Path) -> None:
     assert "OPENAI_API_KEY" in p.stderr and "ANTHROPIC_API_KEY" in p.stderr
 
 
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("BESTROUTE_UPSTREAM_CLIENT", "fast", "Input should be 'native' or 'litellm' (got 'fast')"),
+    ("BESTROUTE_UPSTREAM_CONNECTIONS", "0", "greater than or equal to 1 (got '0')"),
+    ("BESTROUTE_PORT", "eighty", "valid integer"),
+])
+def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path, variable: str, value: str, says: str) -> None:
+    p = run_cli("serve", tmp_path=tmp_path, extra={variable: value})
+    assert p.returncode == 2
+    assert p.stderr.startswith(f"error: invalid setting {variable}: ") and says in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr
+
+
 def test_models_table(tmp_path: Path) -> None:
     p = run_cli("models", tmp_path=tmp_path)
     assert p.returncode == 0

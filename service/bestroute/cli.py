@@ -20,7 +20,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
     if getattr(args, "config", None):
         os.environ["BESTROUTE_CONFIG"] = str(args.config)
-    return Settings()
+    return Settings.from_env()
 
 
 def _is_loopback(host: str) -> bool:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bestroute.errors import ConfigError
 
 
 class Settings(BaseSettings):
@@ -41,6 +43,19 @@ class Settings(BaseSettings):
         "native", description="native: OpenAI- and Anthropic-format models are called directly and the "
                               "rest through litellm; litellm: every model through litellm.")
     upstream_connections: int = Field(100, ge=1, description="Connections kept open to providers, per worker.")
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        """The settings, or a ConfigError naming each bad variable and what it accepts."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            problems = []
+            for e in exc.errors():
+                name = "BESTROUTE_" + "_".join(str(part) for part in e["loc"]).upper()
+                shown = "" if name == "BESTROUTE_ADMIN_KEY" else f" (got {e.get('input')!r})"
+                problems.append(f"{name}: {e['msg']}{shown}")
+            raise ConfigError("invalid setting " + "; ".join(problems)) from None
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -55,7 +55,7 @@ def _warm_up(wire: Wire) -> None:
 
 
 def create_app(settings: Settings | None = None) -> Any:
-    settings = settings or Settings()
+    settings = settings or Settings.from_env()
     router = build_router(settings)
     db = Database(settings.resolved_database_url())
     db.migrate()
