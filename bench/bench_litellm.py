@@ -6,7 +6,8 @@ Modes (each in a fresh process, so a patch in one cannot leak into another), rou
 - ``sub-call``: inside litellm's ``internal_sub_call()`` (no litellm logging; the caller bills),
 - ``bestroute``: ``wire.via_litellm.litellm_call`` itself (sub-call, and litellm's cost calculator off),
 - ``native``: ``wire.Wire("native").call``, BestRoute's own client for the OpenAI and Anthropic formats,
-- ``raw-httpx``: one POST with httpx and ``json()``, the floor for an httpx client.
+- ``raw-httpx``: one POST with httpx and ``json()``, the floor for an httpx client,
+- ``raw-aiohttp``: the same POST with aiohttp and orjson, the floor for the native client's transport.
 
 Run: ``python bench/bench_litellm.py [calls] [rounds]``.
 """
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "service"))
 
-MODES = ("default", "sub-call", "bestroute", "native", "raw-httpx")
+MODES = ("default", "sub-call", "bestroute", "native", "raw-httpx", "raw-aiohttp")
 MESSAGES = [{"role": "user", "content": "Write a Python function that merges two sorted lists."}]
 
 
@@ -42,6 +43,19 @@ async def _calls(mode: str, base: str, n: int) -> tuple[float, float]:
                                       headers={"authorization": "Bearer sk-fake"})
                 r.raise_for_status()
                 r.json()
+            return await _time(one, n)
+    if mode == "raw-aiohttp":
+        import aiohttp
+        import orjson
+
+        body = orjson.dumps({"model": "gpt-5-mini", "messages": MESSAGES, "max_completion_tokens": 256})
+        async with aiohttp.ClientSession() as session:
+            async def one() -> None:
+                async with session.post(f"{base}/v1/chat/completions", data=body,
+                                        headers={"authorization": "Bearer sk-fake",
+                                                 "content-type": "application/json"}) as r:
+                    r.raise_for_status()
+                    orjson.loads(await r.read())
             return await _time(one, n)
     if mode in ("bestroute", "native"):
         from bestroute.catalog import ModelSpec
