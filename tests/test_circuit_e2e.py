@@ -32,6 +32,16 @@ def test_circuit_opens_and_closes(client: httpx.Client, upstream: Upstream) -> N
     assert upstream.calls().get("claude-opus-4-5", 0) == calls_before
     models = {m["id"]: m for m in client.get("/v1/models").json()["data"]}
     assert models[OPUS]["health"] == "open"
+    # a request that allows only the resting model is not refused as if it were invalid: 503, and
+    # Retry-After says when the model is tried again
+    only = client.post("/v1/route", json={**body, "constraints": {"allowed_models": [OPUS]}})
+    problem = only.json()
+    assert only.status_code == 503 and problem["type"] == "/problems/models-cooling-down", only.text
+    assert only.headers["content-type"].startswith("application/problem+json")
+    assert only.headers["retry-after"] == str(problem["retry_after_s"]) and 1 <= problem["retry_after_s"] <= 2
+    assert OPUS in problem["detail"] and "retry" in problem["detail"]
+    assert {e["model"]: e["reason"] for e in problem["excluded"]}[OPUS].startswith("circuit open")
+    assert upstream.calls().get("claude-opus-4-5", 0) == calls_before
     # after the cool-down opus is tried again; it has recovered, so the circuit closes
     upstream.reset()
     time.sleep(1.6)

@@ -7,7 +7,7 @@ import pytest
 from bestroute.analyze import TaskProfile
 from bestroute.catalog import build_catalog
 from bestroute.config import Config, Rule
-from bestroute.policy import OVER_BUDGET, Limits, decide, expected_quality
+from bestroute.policy import CIRCUIT_OPEN, OVER_BUDGET, Limits, decide, expected_quality
 from bestroute.tasks import TASK_TYPES
 from bestroute.understanding import TASK_TYPES as UNDERSTOOD_TYPES
 
@@ -81,9 +81,19 @@ def test_every_exclusion_has_its_reason() -> None:
     assert reasons["gemini/gemini-2.5-pro"] == "provider gemini not in allowed_providers"
     assert reasons["openai/gpt-4o-mini"] == "lacks required capability reasoning"
     assert reasons["openai/gpt-5-nano"] == "no credentials for provider openai"
-    assert reasons["openai/gpt-5-mini"].startswith("circuit open")
+    # its circuit is open too, but the reason given is the one a retry would not cure
+    assert reasons["openai/gpt-5-mini"].startswith("estimated cost $")
     assert reasons["anthropic/claude-opus-4-5"].startswith("estimated cost $")
     assert len(d.excluded) + len(d.candidates) == len(CATALOG.models)
+
+
+def test_an_open_circuit_is_the_reason_only_for_an_otherwise_eligible_model() -> None:
+    d = run(strategy="best", open_circuits={"openai/gpt-5-mini", "anthropic/claude-opus-4-5"},
+            limits=Limits(allowed_providers=["openai"]))
+    reasons = {e.model: e.reason for e in d.excluded}
+    assert reasons["openai/gpt-5-mini"] == CIRCUIT_OPEN
+    assert reasons["anthropic/claude-opus-4-5"] == "provider anthropic not in allowed_providers"
+    assert "openai/gpt-5-mini" not in [c.model.id for c in d.candidates] and d.chosen is not None
 
 
 def test_a_nearly_spent_budget_still_routes_to_models_it_covers() -> None:

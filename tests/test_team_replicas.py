@@ -152,7 +152,7 @@ def test_circuit_state_is_shared(replicas: list[Service], http: list[httpx.Clien
     health = {m["model"]: m["health"] for m in http[1].get("/v1/models", headers=auth(key)).json()["data"]}
     assert health["deepseek/deepseek-chat"] == "open"
     r = http[1].post("/v1/route", json=dead, headers=auth(key))
-    assert r.status_code == 422 and r.json()["type"] == "/problems/no-eligible-model"
+    assert r.status_code == 503 and r.json()["type"] == "/problems/models-cooling-down"
     assert upstream.calls().get("deepseek-chat") == 3  # replica b never called the open model
     assert 'bestroute_circuit_open{model="deepseek/deepseek-chat"} 1.0' in http[1].get(
         "/metrics", headers={"authorization": f"Bearer {replicas[1].admin_key}"}).text

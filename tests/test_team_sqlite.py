@@ -231,7 +231,8 @@ def test_metrics(svc: Service, http: httpx.Client, upstream: Upstream) -> None:
     dead = {"task": "hello", "max_output_tokens": 20, "constraints": {"allowed_models": ["deepseek/deepseek-chat"]}}
     for _ in range(3):
         assert http.post("/v1/route", json=dead, headers=h).status_code == 502
-    assert http.post("/v1/route", json=dead, headers=h).status_code == 422  # circuit open
+    resting = http.post("/v1/route", json=dead, headers=h)  # circuit open: retry after the cool-down
+    assert resting.status_code == 503 and resting.json()["type"] == "/problems/models-cooling-down"
     r = http.get("/metrics", headers={"authorization": f"Bearer {svc.admin_key}"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     m = r.text

@@ -23,9 +23,10 @@ class CircuitBreaker:
         self._clock = clock
         self._states: dict[str, _State] = {}
 
-    async def open_models(self) -> set[str]:
+    async def open_models(self) -> dict[str, float]:
+        """The models whose circuit is open, each with the seconds left before a trial call."""
         now = self._clock()
-        return {m for m, s in self._states.items()
+        return {m: self.cooldown_s - (now - s.opened_at) for m, s in self._states.items()
                 if s.opened_at is not None and now - s.opened_at < self.cooldown_s}
 
     async def record_success(self, model: str) -> None:

@@ -127,6 +127,17 @@ class Unavailable(BestRouteError):
     status, slug, title = 503, "unavailable", "Service unavailable"
 
 
+class ModelsCoolingDown(BestRouteError):
+    """Every model the request allows is resting after repeated provider failures: nothing is wrong
+    with the request, so retry it after ``retry_after_s``."""
+
+    status, slug, title = 503, "models-cooling-down", "Eligible models are cooling down"
+
+    def __init__(self, detail: str, retry_after_s: int, **extra: Any) -> None:
+        super().__init__(detail, retry_after_s=retry_after_s, **extra)
+        self.headers["Retry-After"] = str(retry_after_s)
+
+
 class DeadlineExceeded(BestRouteError):
     status, slug, title = 504, "deadline-exceeded", "Deadline exceeded"
 

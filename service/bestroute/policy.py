@@ -43,6 +43,8 @@ class Limits:
     budget_left_usd: float | None = None
 
 
+#: the reason a model that is otherwise eligible is excluded because its circuit breaker is open
+CIRCUIT_OPEN = "circuit open after repeated failures (retried after a cool-down)"
 #: the start of the reason a model is excluded because the key's remaining budget cannot cover it
 OVER_BUDGET = "estimated cost exceeds the API key's remaining monthly budget"
 
@@ -116,8 +118,6 @@ def _exclusion_reason(
                 f"input + {out_tokens:,} output tokens")
     if m.id not in callable_models:
         return f"no credentials for provider {m.provider}"
-    if m.id in open_circuits:
-        return "circuit open after repeated failures (retried after a cool-down)"
     if limits.max_cost_usd is not None and cost > limits.max_cost_usd:
         return f"estimated cost ${cost:.6f} exceeds max_cost_usd ${limits.max_cost_usd:g}"
     if limits.budget_left_usd is not None and cost > limits.budget_left_usd:
@@ -126,6 +126,9 @@ def _exclusion_reason(
         return f"expected latency {latency:,.0f} ms exceeds max_latency_ms {limits.max_latency_ms:,}"
     if limits.min_quality is not None and quality < limits.min_quality:
         return f"expected quality {quality:.2f} for this task is below min_quality {limits.min_quality:g}"
+    # last, so that this reason means "eligible but for its circuit": it will be tried after the cool-down
+    if m.id in open_circuits:
+        return CIRCUIT_OPEN
     return None
 
 

@@ -7,6 +7,7 @@ Every front (HTTP ``/v1/route``, the OpenAI-compatible endpoint, MCP, A2A, the C
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from bestroute.catalog import Catalog, ModelSpec
 from bestroute.circuit import CircuitBreaker
 from bestroute.config import Config
 from bestroute.execute import Outcome, run
-from bestroute.policy import OVER_BUDGET, Candidate, Decision, Limits, decide
+from bestroute.policy import CIRCUIT_OPEN, OVER_BUDGET, Candidate, Decision, Limits, decide
 from bestroute.providers import KEY_VARIABLES, ProviderRegistry
 from bestroute.schemas import RouteRequest
 from bestroute.settings import Settings
@@ -106,15 +107,19 @@ class Router:
         # a budgeted key is routed among the models its remaining budget covers, so a nearly spent
         # budget still buys answers from cheaper models
         budget = await self.hooks.status(key) if key is not None and key.budget_usd is not None else None
+        open_circuits = await self.breaker.open_models()
         decision = decide(
             profile, strategy, self.limits(req, key, budget["remaining_usd"] if budget else None),
             self.catalog.models,
             max_output_tokens=req.max_output_tokens, callable_models=callable_models,
-            open_circuits=await self.breaker.open_models(), rules=self.config.rules,
+            open_circuits=open_circuits, rules=self.config.rules,
             quality_floor=self.config.quality_floor, prefer_model=prefer_model,
         )
-        if decision.chosen is None and budget is not None and key is not None:
-            _raise_if_over_budget(key, budget, decision)
+        if decision.chosen is None:
+            # resting models come back after their cool-down, within the budget: a retry will do
+            _raise_if_cooling_down(decision, open_circuits)
+            if budget is not None and key is not None:
+                _raise_if_over_budget(key, budget, decision)
         return profile, decision
 
     def baseline_cost(self, input_tokens: int, output_tokens: int) -> float:
@@ -280,6 +285,20 @@ class Router:
             http_status=exc.status, error_type=exc.slug, attempts=len(outcome.attempts) if outcome else 0,
             fallback_used=False, dry_run=req.dry_run, metadata=req.metadata,
         ))
+
+
+def _raise_if_cooling_down(decision: Decision, open_circuits: dict[str, float]) -> None:
+    """503 with Retry-After when the only models the request allows have open circuits."""
+    resting = [e.model for e in decision.excluded if e.reason == CIRCUIT_OPEN]
+    if not resting:
+        return
+    wait = max(1, math.ceil(min(open_circuits.get(m, 1.0) for m in resting)))
+    raise errors.ModelsCoolingDown(
+        f"every model this request allows failed repeatedly at its provider and is resting "
+        f"({', '.join(resting[:3])}{' ...' if len(resting) > 3 else ''}); the first is tried again in "
+        f"{wait} s: retry then, or widen the constraints to let other models answer",
+        retry_after_s=wait,
+        excluded=[{"model": e.model, "reason": e.reason} for e in decision.excluded])
 
 
 def _raise_if_over_budget(key: ApiKey, budget: dict[str, Any], decision: Decision) -> None:

@@ -62,7 +62,7 @@ class Metrics:
             self.fallbacks.labels(model).inc()
 
     async def render(self, breaker: Any) -> bytes:
-        opened = await breaker.open_models()
+        opened = set(await breaker.open_models())
         for model in self._circuits_seen | opened:  # a closed circuit goes back to 0
             self.circuit_open.labels(model).set(1 if model in opened else 0)
         self._circuits_seen |= opened

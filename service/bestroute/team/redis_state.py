@@ -97,12 +97,17 @@ if n >= tonumber(ARGV[2]) then redis.call('HSET', KEYS[2], ARGV[1], now) end
 return n
 """
 
-# KEYS: opened hash; ARGV: cool-down seconds -> flat list of open models
+# KEYS: opened hash; ARGV: cool-down seconds -> flat list of open models and the seconds left
+# (as strings: Lua numbers become integers on the way out)
 _OPEN = _NOW + """
 local out = {}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  if now - tonumber(all[i + 1]) < tonumber(ARGV[1]) then out[#out + 1] = all[i] end
+  local left = tonumber(ARGV[1]) - (now - tonumber(all[i + 1]))
+  if left > 0 then
+    out[#out + 1] = all[i]
+    out[#out + 1] = tostring(left)
+  end
 end
 return out
 """
@@ -165,12 +170,13 @@ class RedisCircuitBreaker:
         self._fail = client.register_script(_FAIL)
         self._open = client.register_script(_OPEN)
 
-    async def open_models(self) -> set[str]:
+    async def open_models(self) -> dict[str, float]:
         try:
-            return set(await self._open(keys=[self._opened], args=[self.cooldown_s]))
+            flat = await self._open(keys=[self._opened], args=[self.cooldown_s])
         except RedisError as exc:
             log.warning("circuit state unavailable: %s", type(exc).__name__)
-            return set()
+            return {}
+        return {m: float(left) for m, left in zip(flat[::2], flat[1::2])}
 
     async def record_success(self, model: str) -> None:
         try:
