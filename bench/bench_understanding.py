@@ -101,6 +101,9 @@ CHECK_SET = Path(__file__).resolve().parent / "understanding_checkset.jsonl"
 # 2026-11-27 user-phrasing change and never run through a classifier before that change was final.
 # Check set 1 is contaminated (its failures were read); this one is the honest real-user figure.
 CHECK_SET_2 = Path(__file__).resolve().parent / "understanding_checkset2.jsonl"
+# Check set 3: 210 prompts (30 per type, 22 not in English), written on 2026-11-27 by a separate writer
+# who never saw the classifier, its features, its synthetic phrasings or the earlier check sets.
+CHECK_SET_3 = Path(__file__).resolve().parent / "understanding_checkset3.jsonl"
 
 
 def accuracy_section(predict, rows: list[dict], title: str) -> None:
@@ -245,6 +248,8 @@ def main() -> int:
                      "check set: 100 hand-written prompts frozen before the model changes (see docs)")
     accuracy_section(predict, data.read_jsonl(CHECK_SET_2),
                      "check set 2: 140 hand-written prompts frozen before the user-phrasing change (see docs)")
+    accuracy_section(predict, data.read_jsonl(CHECK_SET_3),
+                     "check set 3: 210 prompts by an independent writer (see docs)")
     routing_section(difficulty, sw_test)
     if not args.quick:
         loso_section(model, strong_weak)
