@@ -11,6 +11,11 @@ this", "key figures from this report"), question-form and list-sorting labelling
 not spam? ...", "classify each as animal, plant or mineral: ..."), and role-play openers; tuned on
 the bench's held-out split and on ``bench/understanding_devset.jsonl`` only.
 
+Since the second 2026-11-27 change, extra rows (``RECORD_ASKS``, own random stream) paste made-up
+invoices, CSV tables, bank statements, server logs, survey results and order e-mails with an
+extraction, summary or labelling request: check set 3 showed extraction requests over numeric
+material read as math (per-type figures only; its rows were not read).
+
 Deterministic for a given seed. Only ever built from the training side of a split, and never
 used to measure anything: benchmarks score real rows only.
 """
@@ -141,6 +146,25 @@ SUMMARY_ASKS = [
     "key figures from this {medium}: {short}", "what happened, according to this {medium}? {short}",
     "In a few words, what is this {medium} about?\n{short}",
 ]
+# Numeric business material (invoices, tables, statements, logs), pasted with a request for fields or
+# a summary, or for labels: numbers alone would read as a math problem. Generated as extra rows with
+# their own random stream, so the rows above stay as they were.
+RECORD_ASKS = {
+    "summarization_extraction": [
+        "pull out the {field} from this:\n{record}", "{record}\n\nsummarize these numbers in two sentences",
+        "Turn this into a JSON object:\n{record}", "{record}\n\nwhat are the key figures here?",
+        "give me a quick summary of this {rmedium}:\n\n{record}", "{record}\n\ncan you put this in a table?",
+        "Can you extract the dates and amounts from this?\n{record}", "{record}\n\nwhich entries stand out?",
+        "what does this {rmedium} say, in a sentence or two?\n{record}", "{record}\n\ngive me the highlights",
+        "Extract every line item with its price:\n{record}", "{record}\n\nlist the highest and lowest values",
+    ],
+    "classification": [
+        "{record}\n\nlabel each line as {label_a}, {label_b} or {label_c}",
+        "categorize this {rmedium}: {label_a}, {label_b} or {label_c}?\n{record}",
+        "is this {rmedium} {label_a} or {label_b}?\n\n{record}",
+    ],
+}
+RECORDS_PER_TYPE = {"summarization_extraction": 40, "classification": 15}
 FIELDS = ["dates", "names", "amounts", "email addresses", "deadlines", "addresses", "key facts", "places",
           "times", "main figures", "URLs", "order numbers", "locations", "key decisions", "statistics", "titles"]
 MEDIA = ["email", "message", "text", "article", "paragraph", "note", "report", "post", "letter", "document",
@@ -253,6 +277,57 @@ def _short_texts(rows: list[dict], docs: list[str]) -> list[str]:
     return out or ["The service was slow but the food was great."]
 
 
+RECORD_MEDIA = ["invoice", "table", "statement", "report", "log", "spreadsheet", "receipt", "order", "export"]
+_NAMES = ["Acme Corp", "Northwind", "Blue Harbor Ltd", "Kessler GmbH", "Lumen Studio", "Oakridge Dental", "Tran & Co"]
+_GOODS = ["USB-C cable", "desk lamp", "printer paper", "consulting hours", "coffee beans", "monitor", "license seat",
+          "shipping", "cleaning service", "office chair", "SSD 1TB", "design work"]
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _record(rng: random.Random) -> str:
+    """A made-up invoice, table, statement, log or results note full of numbers."""
+    kind = rng.randrange(7)
+    day = lambda: f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"  # noqa: E731
+    if kind == 0:
+        lines, total = [], 0.0
+        for good in rng.sample(_GOODS, rng.randint(2, 5)):
+            qty, price = rng.randint(1, 12), rng.randint(200, 50000) / 100
+            total += qty * price
+            lines.append(f"{good:<18} {qty:>3}  ${price:,.2f}  ${qty * price:,.2f}")
+        return (f"INVOICE #{rng.randint(1000, 99999)}\nDate: {day()}\nBill to: {rng.choice(_NAMES)}\n\n"
+                + "\n".join(lines) + f"\n\nTotal due: ${total:,.2f}\nDue date: {day()}")
+    if kind == 1:
+        head = rng.choice(["month,region,units,revenue", "date,product,orders,returns", "week,visits,signups,churn"])
+        rows = [f"{rng.choice(_MONTHS)},{rng.choice(['North', 'South', 'EU', 'APAC', 'A', 'B'])},"
+                f"{rng.randint(10, 900)},{rng.randint(100, 99999)}" for _ in range(rng.randint(3, 8))]
+        return head + "\n" + "\n".join(rows)
+    if kind == 2:
+        return "\n".join(f"{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d} {rng.choice(['GROCERY MART', 'PAYROLL', 'CITY TRANSIT', 'NETFLIX', 'RENT', 'PHARMACY', 'ATM WITHDRAWAL', 'ONLINE SHOP'])} "
+                         f"{rng.choice(['-', '+'])}{rng.randint(100, 300000) / 100:,.2f}" for _ in range(rng.randint(4, 9)))
+    if kind == 3:
+        a, b, c = rng.randint(2, 40), rng.randint(1, 9), rng.randint(100, 999)
+        return (f"{rng.choice(_NAMES)} reported Q{rng.randint(1, 4)} revenue of ${a}.{b} million, up {rng.randint(1, 30)}% "
+                f"year over year. Operating costs were ${a - 1}.{rng.randint(0, 9)} million and net income "
+                f"${c},000. Headcount grew to {rng.randint(20, 900)} and the company expects {rng.randint(2, 15)}% "
+                f"growth next year, with {rng.randint(1, 9)} new stores opening by {rng.choice(_MONTHS)}.")
+    if kind == 4:
+        return "\n".join(f"{day()} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d} "
+                         f"host={rng.choice(['web-1', 'web-2', 'db-1', 'cache'])} cpu={rng.randint(3, 99)}% "
+                         f"mem={rng.randint(1, 64)}.{rng.randint(0, 9)}GB latency={rng.randint(5, 2000)}ms"
+                         for _ in range(rng.randint(3, 7)))
+    if kind == 5:
+        n = rng.randint(80, 3000)
+        parts = [rng.randint(5, 60) for _ in range(3)]
+        return (f"Survey of {n} customers ({rng.choice(_MONTHS)} 2024): very satisfied {parts[0]}%, satisfied "
+                f"{parts[1]}%, neutral {parts[2]}%, the rest unsatisfied. Average rating {rng.randint(20, 49) / 10} / 5; "
+                f"{rng.randint(2, 40)}% said they would recommend us; delivery time averaged {rng.randint(1, 9)} days.")
+    items = rng.sample(_GOODS, rng.randint(1, 3))
+    return (f"Hi {rng.choice(['Sam', 'Priya', 'Jonas', 'Ana', 'Wei'])}, thanks for your order #{rng.randint(10000, 99999)} "
+            f"placed on {rng.choice(_MONTHS)} {rng.randint(1, 28)}. "
+            + ", ".join(f"{rng.randint(1, 4)} x {g} (${rng.randint(300, 20000) / 100:.2f} each)" for g in items)
+            + f". Shipping ${rng.randint(0, 1500) / 100:.2f}. Estimated delivery in {rng.randint(2, 10)} days.")
+
+
 PERSONAS = ["a medieval innkeeper", "a wizard", "a 1920s detective",
             "a tired barista", "Shakespeare", "a space captain", "a strict drill sergeant", "a friendly dragon"]
 
@@ -260,6 +335,7 @@ PERSONAS = ["a medieval innkeeper", "a wizard", "a 1920s detective",
 def _fill(template: str, rng: random.Random, docs: list[str], shorts: list[str]) -> str:
     labels = rng.choice(LABEL_SETS)
     fields = rng.sample(FIELDS, 2)
+    extra = {"record": _record(rng), "rmedium": rng.choice(RECORD_MEDIA)} if "{record}" in template else {}
     return template.format(
         field=fields[0], field2=fields[1], medium=rng.choice(MEDIA), persona=rng.choice(PERSONAS),
         label_a=labels[0], label_b=labels[1], label_c=labels[2], short2=rng.choice(shorts),
@@ -268,7 +344,7 @@ def _fill(template: str, rng: random.Random, docs: list[str], shorts: list[str])
         howto=rng.choice(HOWTOS), error=rng.choice(ERRORS), form=rng.choice(FORMS),
         topic=rng.choice(TOPICS), place=rng.choice(PLACES), thing=rng.choice(THINGS), book=rng.choice(BOOKS),
         doc=_slices(rng.choice(docs), rng, 400, 5000) if docs and rng.random() < 0.6 else rng.choice(shorts),
-        short=rng.choice(shorts), a=rng.randint(2, 12), b=rng.randint(1, 30), c=rng.randint(20, 999),
+        short=rng.choice(shorts), a=rng.randint(2, 12), b=rng.randint(1, 30), c=rng.randint(20, 999), **extra,
     )
 
 
@@ -302,4 +378,9 @@ def generate(rows: list[dict], per_type: int = 200, seed: int = 13) -> list[dict
                 if rng.random() < 0.3:
                     text = text.lower()
             out.append({"id": f"synthetic/{gold}/{i}", "text": text, "gold_type": gold, "source": "synthetic"})
+    records = random.Random(seed + 1)
+    for gold, asks in RECORD_ASKS.items():
+        for i in range(RECORDS_PER_TYPE[gold] * per_type // 150):
+            text = records.choice(PREFIXES) + _fill(records.choice(asks), records, docs, shorts)
+            out.append({"id": f"synthetic/{gold}/record/{i}", "text": text, "gold_type": gold, "source": "synthetic"})
     return out
