@@ -26,6 +26,8 @@ import random
 import re
 from collections.abc import Callable
 
+from . import phrasings
+
 LANGS = ["Python", "JavaScript", "TypeScript", "Java", "C++", "C#", "Go", "Rust", "SQL", "bash",
          "PHP", "Ruby", "Kotlin", "Swift", "R", "C"]
 CODE_TASKS = [
@@ -165,6 +167,7 @@ RECORD_ASKS = {
     ],
 }
 RECORDS_PER_TYPE = {"summarization_extraction": 40, "classification": 15}
+PHRASINGS_PER_TYPE = 30  # rows per type from ``phrasings`` (non-English requests, the English kinds it adds)
 FIELDS = ["dates", "names", "amounts", "email addresses", "deadlines", "addresses", "key facts", "places",
           "times", "main figures", "URLs", "order numbers", "locations", "key decisions", "statistics", "titles"]
 MEDIA = ["email", "message", "text", "article", "paragraph", "note", "report", "post", "letter", "document",
@@ -357,6 +360,36 @@ def _long(rng: random.Random, docs: list[str], shorts: list[str]) -> str:
     return f"{ask}\n\n{body}" if rng.random() < 0.3 else f"{body}\n\n{ask}"
 
 
+def _log(rng: random.Random) -> str:
+    lines = []
+    for _ in range(rng.randint(4, 9)):
+        level = rng.choice(["INFO", "INFO", "WARN", "ERROR"])
+        lines.append(f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:"
+                     f"{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}Z {level:<5} "
+                     f"{rng.choice(['auth-svc', 'pay-svc', 'search', 'mailer', 'api-gw'])} "
+                     + rng.choice(["request done in {0}ms", "upstream timeout after {0}ms", "retrying job {0}",
+                                   "cache miss key=user:{0}", "connection reset by peer", "queue depth {0}"])
+                     .format(rng.randint(10, 30000)))
+    return "\n".join(lines)
+
+
+def _phrasing(template: str, rng: random.Random, shorts: list[str]) -> str:
+    """Fill a ``phrasings`` template."""
+    code_lang = rng.choice(LANGS)
+    return template.format(
+        text=rng.choice(phrasings.FOREIGN_TEXTS) if rng.random() < 0.75 else rng.choice(shorts),
+        topic=rng.choice(phrasings.FOREIGN_TOPICS), lang=code_lang, snippet=rng.choice(SNIPPETS),
+        **{f"task_{k}": rng.choice(v) for k, v in phrasings.FOREIGN_TASKS.items()},
+        oneliner=rng.choice(phrasings.ONE_LINERS), product=rng.choice(phrasings.PRODUCTS),
+        setting=rng.choice(phrasings.SETTINGS),
+        puzzle=rng.choice(phrasings.PUZZLES).format(a=rng.randint(4, 9), b=rng.randint(4, 9), c=rng.randint(100, 900)),
+        log=_log(rng), record=_record(rng),
+        titles="\n".join("- " + t for t in rng.sample(phrasings.JOB_TITLES, rng.randint(3, 6))),
+        reviews="\n".join(f'{i}. "{r}"' for i, r in enumerate(rng.sample(phrasings.REVIEWS, rng.randint(3, 6)), 1)),
+        a=rng.randint(3, 8), b=rng.randint(1, 30), c=rng.randint(20, 999),
+    )
+
+
 def generate(rows: list[dict], per_type: int = 200, seed: int = 13) -> list[dict]:
     """Synthetic rows ``{"text", "gold_type", "source": "synthetic"}`` built from ``rows``."""
     rng = random.Random(seed)
@@ -383,4 +416,18 @@ def generate(rows: list[dict], per_type: int = 200, seed: int = 13) -> list[dict
         for i in range(RECORDS_PER_TYPE[gold] * per_type // 150):
             text = records.choice(PREFIXES) + _fill(records.choice(asks), records, docs, shorts)
             out.append({"id": f"synthetic/{gold}/record/{i}", "text": text, "gold_type": gold, "source": "synthetic"})
+    more = random.Random(seed + 2)
+    n = PHRASINGS_PER_TYPE * per_type // 150
+    for gold in banks:
+        asks = phrasings.FOREIGN_ASKS.get(gold, []) + phrasings.ENGLISH_ASKS.get(gold, [])
+        for i in range(n if asks or docs else 0):
+            if gold == "long_context":
+                body = _slices(more.choice(docs) + "\n\n" + more.choice(docs), more, 14000, 40000)
+                ask = more.choice(phrasings.FOREIGN_LONG_ASKS)
+                text = f"{ask}\n\n{body}" if more.random() < 0.4 else f"{body}\n\n{ask}"
+            else:
+                text = _phrasing(more.choice(asks), more, shorts)
+                if more.random() < 0.2:
+                    text = text.lower()
+            out.append({"id": f"synthetic/{gold}/phrasing/{i}", "text": text, "gold_type": gold, "source": "synthetic"})
     return out
