@@ -191,6 +191,18 @@ def proxy_section(difficulty, taskmix: list[dict]) -> None:
         print(f"MATH level>=4 vs <=2 ranking AUC {auc:.3f}  (n={len(hard)}/{len(easy)}; 0.5 = no signal)")
 
 
+def _reference_loop_s() -> float:
+    """Seconds for 10 million integer additions: a yardstick for comparing latency runs, since the
+    host's speed varies with its neighbours even when this machine's load average is low."""
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def latency_section(taskmix: list[dict]) -> None:
     understand("warm up")
     short = [r["text"][:8000] for r in taskmix if r["gold_type"] != "long_context"] + [t for _, t in REALISTIC]
@@ -209,6 +221,7 @@ def latency_section(taskmix: list[dict]) -> None:
 
     print("\n## Latency of understand() (shipped artefact, in-process, one thread)")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores; other work shares them)")
+    print(f"machine speed now: {_reference_loop_s():.2f} s for a fixed pure-Python loop (best of 3; lower is faster)")
     for name, texts, repeat in (("prompts <= 8,000 chars (~2k tokens)", short, 2), ("100,000-char documents", long_docs, 5)):
         wall, cpu = measure(texts, repeat)
         lengths = f"n={wall.size}"
