@@ -167,7 +167,7 @@ RECORD_ASKS = {
     ],
 }
 RECORDS_PER_TYPE = {"summarization_extraction": 40, "classification": 15}
-PHRASINGS_PER_TYPE = 30  # rows per type from ``phrasings`` (non-English requests, the English kinds it adds)
+PHRASINGS_PER_TYPE = 50  # rows per type from ``phrasings`` (non-English requests, the English kinds it adds)
 FIELDS = ["dates", "names", "amounts", "email addresses", "deadlines", "addresses", "key facts", "places",
           "times", "main figures", "URLs", "order numbers", "locations", "key decisions", "statistics", "titles"]
 MEDIA = ["email", "message", "text", "article", "paragraph", "note", "report", "post", "letter", "document",
@@ -376,6 +376,7 @@ def _log(rng: random.Random) -> str:
 def _phrasing(template: str, rng: random.Random, shorts: list[str]) -> str:
     """Fill a ``phrasings`` template."""
     code_lang = rng.choice(LANGS)
+    labels = rng.choice(phrasings.CAP_LABELS)
     return template.format(
         text=rng.choice(phrasings.FOREIGN_TEXTS) if rng.random() < 0.75 else rng.choice(shorts),
         topic=rng.choice(phrasings.FOREIGN_TOPICS), lang=code_lang, snippet=rng.choice(SNIPPETS),
@@ -383,7 +384,13 @@ def _phrasing(template: str, rng: random.Random, shorts: list[str]) -> str:
         oneliner=rng.choice(phrasings.ONE_LINERS), product=rng.choice(phrasings.PRODUCTS),
         setting=rng.choice(phrasings.SETTINGS),
         puzzle=rng.choice(phrasings.PUZZLES).format(a=rng.randint(4, 9), b=rng.randint(4, 9), c=rng.randint(100, 900)),
-        log=_log(rng), record=_record(rng),
+        log=_log(rng), record=_record(rng), ticket=rng.choice(phrasings.TICKETS),
+        recipe=rng.choice(phrasings.RECIPES), schema=rng.choice(phrasings.SCHEMAS), sql=rng.choice(phrasings.SQL_ASKS),
+        word=rng.choice(phrasings.WORDS), occasion=rng.choice(phrasings.CARD_OCCASIONS),
+        person=rng.choice(phrasings.PEOPLE), foreign=rng.choice(phrasings.FOREIGN_TEXTS),
+        cap_labels=", ".join(labels[:-1]) + " or " + labels[-1], cap_item=rng.choice(phrasings.CAP_ITEMS),
+        cap_items="\n".join(f"{i}. {x}" for i, x in enumerate(rng.sample(phrasings.CAP_ITEMS, 4), 1)),
+        label_a=rng.choice(["harassment", "spam", "a complaint", "urgent", "off-topic"]),
         titles="\n".join("- " + t for t in rng.sample(phrasings.JOB_TITLES, rng.randint(3, 6))),
         reviews="\n".join(f'{i}. "{r}"' for i, r in enumerate(rng.sample(phrasings.REVIEWS, rng.randint(3, 6)), 1)),
         a=rng.randint(3, 8), b=rng.randint(1, 30), c=rng.randint(20, 999),

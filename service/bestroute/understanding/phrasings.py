@@ -8,6 +8,11 @@ and the encoder's vocabulary is English), that explaining a regex or a shell one
 math, that marketing copy and world-building read as classification or factual QA, that logic
 puzzles read as classification, and that extraction from logs reads as code. After that reading,
 check set 3 is a development set; check set 5, written afterwards, measures the change.
+
+A second pass read check set 4's failures (it is a development set since): labelling requests that
+name their labels in capitals or ask "does this count as ...?", field lists pulled from support
+tickets, recipes and invoices, card messages and shop listings, SQL requests that give a schema,
+and counting questions ("how many ways ..."). Check set 6, written meanwhile, measures that pass.
 """
 
 from __future__ import annotations
@@ -143,11 +148,46 @@ REVIEWS = ["Would love an export to PDF", "App freezes when I upload photos", "W
            "Best note app I've tried", "Please add a widget", "Login fails after the update",
            "Love the new design!", "Why do I need an account just to look around?"]
 
+TICKETS = [
+    "Subject: wrong size\nHi, I'm Dana Ruiz, order 55-1208. The boots I got are a 9, I ordered a 10. "
+    "Can you send the right size and a return label?",
+    "Hello, this is Omar Haddad (account 44192). My invoice for May shows two charges of $49 for the same "
+    "plan. Please refund one of them.",
+    "hey it's Lena from Bright Dental, our booking widget stopped loading on the website since tuesday, "
+    "patients can't book. can someone look today?",
+    "Order #A-7731, placed by Kim Tran on June 2: the blender arrived with a cracked jug. I'd like a "
+    "replacement rather than a refund.",
+]
+RECIPES = [
+    "Weeknight chili (serves 4): 500g minced beef, 1 onion, 2 garlic cloves, 1 tin kidney beans, 1 tin "
+    "chopped tomatoes, 2 tsp chili powder, 1 tsp cumin. Brown the beef 8 minutes, add the rest, simmer 30 minutes.",
+    "My mum's banana bread, which we made every Sunday when I was small... you need 3 ripe bananas, "
+    "75g melted butter, 150g sugar, 1 egg, 1 tsp baking soda and 190g flour. Bake at 175C for 60 minutes.",
+    "Pancakes for two: 120g flour, 2 eggs, 250ml milk, a pinch of salt, butter for the pan. Rest the "
+    "batter 10 minutes and cook each pancake about a minute a side.",
+]
+SCHEMAS = ["orders(id, customer_id, created_at, total) and customers(id, name, country)",
+           "employees(id, name, dept_id, salary, hired_on) and departments(id, name)",
+           "events(user_id, type, ts) and users(id, signup_date, plan)",
+           "products(id, name, category, price) and sales(product_id, qty, sold_at)"]
+SQL_ASKS = ["the top 5 by total revenue last year", "the average per group for 2023", "everyone with no rows in the second table",
+            "a running total per month", "the second highest value per group", "duplicates on name"]
+WORDS = ["BANANA", "LETTER", "MISSISSIPPI", "STATISTICS", "COFFEE", "BALLOON"]
+CARD_OCCASIONS = ["Birthday", "Farewell", "Get well soon", "Congratulations", "Retirement", "Thank-you"]
+PEOPLE = ["coworker", "neighbour", "boss", "grandma", "best friend", "teacher"]
+CAP_LABELS = [["Correct", "Partially correct", "Incorrect"], ["Engineering", "Sales", "Marketing", "Operations"],
+              ["Billing", "Technical issue", "Account access", "Other"], ["Low", "Medium", "High"],
+              ["Hot", "Warm", "Cold"], ["Bug", "Feature request", "Question"]]
+CAP_ITEMS = ["Account Executive", "Site Reliability Engineer", "the checkout page throws a 500", "Can I change my plan?",
+             "Please add CSV export", "I was charged twice", "Warehouse Supervisor", "Brand Designer"]
+
 ENGLISH_ASKS: dict[str, list[str]] = {
     "code": [
         "can you explain this one-liner step by step? {oneliner}", "what does this regex match exactly: {oneliner}",
         "break down this command for me:\n{oneliner}", "{oneliner}\n\nwhat does each part of this do?",
         "is this regex right for what I want? {oneliner}",
+        "I need a SQL query. Tables: {schema}. Give me {sql}.", "SQL please: {sql}. tables are {schema}",
+        "write me a query for {sql} (tables: {schema})",
     ],
     "writing_creative": [
         "Write a product description for {product}, friendly tone, about 100 words.",
@@ -155,17 +195,33 @@ ENGLISH_ASKS: dict[str, list[str]] = {
         "Describe {setting} for my tabletop campaign: districts, smells, who lives there.",
         "Write ad copy for {product} aimed at students.", "Give me a tagline and a short blurb for {product}.",
         "Invent a town festival for {setting} and describe it.",
+        "{occasion} message for my {person}'s card, two or three sentences, not cheesy.",
+        "Write a product description for {product}. Etsy listing, warm tone, under 120 words.",
+        "write something nice for my {person}'s {occasion} card", "Amazon listing copy for {product}, five bullet points",
     ],
-    "math_reasoning": ["{puzzle}", "{puzzle} Explain your reasoning.", "riddle for you: {puzzle}"],
+    "math_reasoning": ["{puzzle}", "{puzzle} Explain your reasoning.", "riddle for you: {puzzle}",
+                       "how many ways can you arrange the letters of the word {word}",
+                       "in how many ways can {a} people be seated in a row if two of them must sit together?",
+                       "how many different {a}-digit codes have no repeated digit?"],
     "summarization_extraction": [
         "From these logs, list every ERROR line's time and service:\n\n{log}",
         "{log}\n\nwhich services had errors and when?", "pull the warnings and errors out of this log:\n{log}",
         "{record}\n\nwhich entries are over {c}? give me date and amount",
+        "Here's a customer support ticket. Give me: customer name, order number, the problem, what they want.\n\n{ticket}",
+        "{ticket}\n\nextract the name, order number and request as JSON",
+        "From this recipe, list just the ingredients with quantities, plus oven temperature and time.\n\n{recipe}",
+        "{recipe}\n\njust the ingredient list please",
+        "Please read this log and tell me which errors happened, how many times each, and when first.\n\n{log}",
+        "Can you pull the invoice number, dates, line items and total out of this? Put it in a table.\n\n{record}",
     ],
     "classification": [
         "Classify each job title by seniority (entry, mid, senior, executive):\n{titles}",
         "Assign a priority (P1, P2 or P3) to this ticket:\n\"{text}\"",
         "Sort these app reviews into bug report, feature request, praise or pricing complaint:\n{reviews}",
         "tag each review as bug / feature request / praise:\n{reviews}",
+        "mark it as {cap_labels}: \"{cap_item}\"", "Tell me if each of these is {cap_labels}:\n{cap_items}",
+        "does this message count as {label_a}? answer yes or no and explain briefly\n\n\"{text}\"",
+        "What language is this? \"{foreign}\"", "Here's a student's answer, grade it as {cap_labels}:\n\n\"{text}\"",
+        "Classify each of these into one of: {cap_labels}. Just the number and the label.\n{cap_items}",
     ],
 }
