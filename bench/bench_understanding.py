@@ -104,11 +104,14 @@ CHECK_SET_2 = Path(__file__).resolve().parent / "understanding_checkset2.jsonl"
 # Check set 3: 210 prompts (30 per type, 22 not in English), written on 2026-11-27 by a separate writer
 # who never saw the classifier, its features, its synthetic phrasings or the earlier check sets.
 # Its failing rows were read on 2026-11-27 after its first measurement and drove ``phrasings.py``: since
-# then it is a development set. Check sets 4 and 5 (140 prompts each, two more independent writers)
-# were never read; 5 was written after that change.
+# then it is a development set. Check sets 4 and 5 (140 prompts each, two more independent writers);
+# 5 was written after that change.
 CHECK_SET_3 = Path(__file__).resolve().parent / "understanding_checkset3.jsonl"
 CHECK_SET_4 = Path(__file__).resolve().parent / "understanding_checkset4.jsonl"
 CHECK_SET_5 = Path(__file__).resolve().parent / "understanding_checkset5.jsonl"
+# Check set 4's failing rows were read later the same day (second phrasings pass), so it too became a
+# development set; check set 6 (140 prompts, a fourth independent writer) measures that pass.
+CHECK_SET_6 = Path(__file__).resolve().parent / "understanding_checkset6.jsonl"
 
 
 def accuracy_section(predict, rows: list[dict], title: str) -> None:
@@ -269,9 +272,11 @@ def main() -> int:
     accuracy_section(predict, data.read_jsonl(CHECK_SET_3),
                      "check set 3: 210 prompts by an independent writer, read since (development set)")
     accuracy_section(predict, data.read_jsonl(CHECK_SET_4),
-                     "check set 4: 140 prompts by an independent writer, never read")
+                     "check set 4: 140 prompts by an independent writer, read since (development set)")
     accuracy_section(predict, data.read_jsonl(CHECK_SET_5),
-                     "check set 5: 140 prompts by an independent writer, never read, written after the change")
+                     "check set 5: 140 prompts by an independent writer, never read")
+    accuracy_section(predict, data.read_jsonl(CHECK_SET_6),
+                     "check set 6: 140 prompts by an independent writer, never read")
     routing_section(difficulty, sw_test)
     if not args.quick:
         loso_section(model, strong_weak)
