@@ -94,24 +94,28 @@ REALISTIC = [
 ]
 
 
-# Written and committed before the changes it measures, and not used to tune them; see
-# docs/understanding.md for what that does and does not guarantee.
-CHECK_SET = Path(__file__).resolve().parent / "understanding_checkset.jsonl"
-# Check set 2: 140 prompts (20 per type, long_context included), written and committed before the
-# 2026-11-27 user-phrasing change and never run through a classifier before that change was final.
-# Check set 1 is contaminated (its failures were read); this one is the honest real-user figure.
-CHECK_SET_2 = Path(__file__).resolve().parent / "understanding_checkset2.jsonl"
-# Check set 3: 210 prompts (30 per type, 22 not in English), written on 2026-11-27 by a separate writer
-# who never saw the classifier, its features, its synthetic phrasings or the earlier check sets.
-# Its failing rows were read on 2026-11-27 after its first measurement and drove ``phrasings.py``: since
-# then it is a development set. Check sets 4 and 5 (140 prompts each, two more independent writers);
-# 5 was written after that change.
-CHECK_SET_3 = Path(__file__).resolve().parent / "understanding_checkset3.jsonl"
-CHECK_SET_4 = Path(__file__).resolve().parent / "understanding_checkset4.jsonl"
-CHECK_SET_5 = Path(__file__).resolve().parent / "understanding_checkset5.jsonl"
-# Check set 4's failing rows were read later the same day (second phrasings pass), so it too became a
-# development set; check set 6 (140 prompts, a fourth independent writer) measures that pass.
-CHECK_SET_6 = Path(__file__).resolve().parent / "understanding_checkset6.jsonl"
+_HERE = Path(__file__).resolve().parent
+# Check sets: (file, title). Which were read, tuned on or never read is recorded in
+# docs/understanding.md; in short:
+# - set 1 was written and committed before the changes it measured, but its failures were read since;
+# - set 2 (140 prompts, 20 per type) was committed before the 2026-11-27 user-phrasing change and
+#   never run through a classifier before that change was final;
+# - sets 3-6 were written on 2026-11-27 by separate writers who never saw the classifier, its
+#   features, its synthetic phrasings or the earlier sets; the failing rows of set 3 (after its first
+#   measurement) and of set 4 (after ``phrasings.py``) were read and drove ``phrasings.py``, so both
+#   are development sets since; sets 5 and 6 were never read.
+CHECK_SETS: tuple[tuple[Path, str], ...] = (
+    (_HERE / "understanding_checkset.jsonl",
+     "check set: 100 hand-written prompts frozen before the model changes (see docs)"),
+    (_HERE / "understanding_checkset2.jsonl",
+     "check set 2: 140 hand-written prompts frozen before the user-phrasing change (see docs)"),
+    (_HERE / "understanding_checkset3.jsonl",
+     "check set 3: 210 prompts by an independent writer, read since (development set)"),
+    (_HERE / "understanding_checkset4.jsonl",
+     "check set 4: 140 prompts by an independent writer, read since (development set)"),
+    (_HERE / "understanding_checkset5.jsonl", "check set 5: 140 prompts by an independent writer, never read"),
+    (_HERE / "understanding_checkset6.jsonl", "check set 6: 140 prompts by an independent writer, never read"),
+)
 
 
 def accuracy_section(predict, rows: list[dict], title: str) -> None:
@@ -154,19 +158,13 @@ def loso_section(model, strong_weak: list[dict]) -> None:
 
     prompts = [r["prompt"] for r in strong_weak]
     probs = np.array([model.score(p).type_probs for p in prompts])
-    dense = train.difficulty_matrix(prompts)
-    sentence = train.embeddings(prompts)
-    subjects = np.array([r["category"] for r in strong_weak])
-    oof = np.zeros(len(strong_weak))
-    for s in sorted(set(subjects)):
-        tr, te = subjects != s, subjects == s
-        rows = [r for r, keep in zip(strong_weak, tr) if keep]
-        diff = train.fit_difficulty(rows, probs[tr], dense[tr], sentence[tr])
-        oof[te] = train.difficulty_logits(diff, probs[te], dense[te], sentence[te])
+    oof = train.leave_subject_out_logits(strong_weak, probs, train.difficulty_matrix(prompts),
+                                         train.embeddings(prompts))
+    subjects = {r["category"] for r in strong_weak}
     strong = np.array([float(r["strong_score"]) for r in strong_weak])
     weak = np.array([float(r["weak_score"]) for r in strong_weak])
     length = np.array([len(p) for p in prompts], dtype=float)
-    print(f"\n## Difficulty routing: MMLU, leave-one-subject-out CV over {len(set(subjects))} subjects, "
+    print(f"\n## Difficulty routing: MMLU, leave-one-subject-out CV over {len(subjects)} subjects, "
           f"n={len(strong_weak)}")
     print(f"APGR difficulty    {apgr(strong, weak, oof):.3f}  (pooled out-of-fold scores)")
     print(f"APGR length        {apgr(strong, weak, length):.3f}")
@@ -265,18 +263,8 @@ def main() -> int:
     accuracy_section(predict, tm_test, "held-out taskmix split")
     accuracy_section(predict, [{"text": t, "gold_type": g, "source": "hand-written"} for g, t in REALISTIC],
                      "hand-written real-user-style prompts (dev sanity check)")
-    accuracy_section(predict, data.read_jsonl(CHECK_SET),
-                     "check set: 100 hand-written prompts frozen before the model changes (see docs)")
-    accuracy_section(predict, data.read_jsonl(CHECK_SET_2),
-                     "check set 2: 140 hand-written prompts frozen before the user-phrasing change (see docs)")
-    accuracy_section(predict, data.read_jsonl(CHECK_SET_3),
-                     "check set 3: 210 prompts by an independent writer, read since (development set)")
-    accuracy_section(predict, data.read_jsonl(CHECK_SET_4),
-                     "check set 4: 140 prompts by an independent writer, read since (development set)")
-    accuracy_section(predict, data.read_jsonl(CHECK_SET_5),
-                     "check set 5: 140 prompts by an independent writer, never read")
-    accuracy_section(predict, data.read_jsonl(CHECK_SET_6),
-                     "check set 6: 140 prompts by an independent writer, never read")
+    for path, title in CHECK_SETS:
+        accuracy_section(predict, data.read_jsonl(path), title)
     routing_section(difficulty, sw_test)
     if not args.quick:
         loso_section(model, strong_weak)

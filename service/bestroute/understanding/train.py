@@ -164,6 +164,19 @@ def difficulty_logits(diff: dict, probs: np.ndarray, dense: np.ndarray, sentence
             @ diff["dense_weights"] + sentence @ diff["emb"])
 
 
+def leave_subject_out_logits(rows: list[dict], probs: np.ndarray, dense: np.ndarray,
+                             sentence: np.ndarray) -> np.ndarray:
+    """Out-of-fold difficulty logits: refitted once per MMLU subject (``category``) without it and
+    scored on it, the honest figure for subjects the model never saw."""
+    subjects = np.array([r["category"] for r in rows])
+    oof = np.zeros(len(rows))
+    for s in sorted(set(subjects)):
+        tr, te = subjects != s, subjects == s
+        fitted = fit_difficulty([r for r, keep in zip(rows, tr) if keep], probs[tr], dense[tr], sentence[tr])
+        oof[te] = difficulty_logits(fitted, probs[te], dense[te], sentence[te])
+    return oof
+
+
 def math_length_term(rows: list[dict]) -> np.ndarray:
     """(weight, mean, scale) of log1p(length) over the math training prompts."""
     lengths = np.log1p([len(r["text"]) for r in rows if r["gold_type"] == "math_reasoning"])
