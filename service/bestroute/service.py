@@ -194,7 +194,7 @@ class Router:
         if decision.chosen is None:
             raise errors.NoEligibleModel(
                 _no_model_detail(req, decision),
-                excluded=[{"model": e.model, "reason": e.reason} for e in decision.excluded])
+                excluded=excluded_json(decision))
 
     def cost(self, outcome: Outcome | None) -> float:
         if outcome is None or outcome.completion is None or outcome.candidate is None:
@@ -248,7 +248,7 @@ class Router:
                 "candidates": [{"model": c.model.id, "provider": c.model.provider, "score": c.score,
                                 "quality": c.quality, "est_cost_usd": round(c.est_cost_usd, 10),
                                 "est_latency_ms": c.est_latency_ms} for c in decision.candidates],
-                "excluded": [{"model": e.model, "reason": e.reason} for e in decision.excluded],
+                "excluded": excluded_json(decision),
                 "attempts": [attempt_json(a) for a in outcome.attempts] if outcome else [],
                 "constraints": req.constraints.model_dump(exclude_none=True, exclude_defaults=True),
                 "rules_applied": decision.rules_applied,
@@ -298,7 +298,7 @@ def _raise_if_cooling_down(decision: Decision, open_circuits: dict[str, float]) 
         f"({', '.join(resting[:3])}{' ...' if len(resting) > 3 else ''}); the first is tried again in "
         f"{wait} s: retry then, or widen the constraints to let other models answer",
         retry_after_s=wait,
-        excluded=[{"model": e.model, "reason": e.reason} for e in decision.excluded])
+        excluded=excluded_json(decision))
 
 
 def _raise_if_over_budget(key: ApiKey, budget: dict[str, Any], decision: Decision) -> None:
@@ -314,6 +314,11 @@ def _raise_if_over_budget(key: ApiKey, budget: dict[str, Any], decision: Decisio
         f"({', '.join(over[:3])}{' ...' if len(over) > 3 else ''}). The budget resets at {budget['resets_at']}.",
         spent_usd=budget["spent_usd"], budget_usd=budget["budget_usd"], resets_at=budget["resets_at"],
         held_usd=held)
+
+
+def excluded_json(decision: Decision) -> list[dict[str, str]]:
+    """The receipt's and the problems' ``excluded`` list: each model left out and why."""
+    return [{"model": e.model, "reason": e.reason} for e in decision.excluded]
 
 
 def attempt_json(a: Any) -> dict[str, Any]:
