@@ -1,12 +1,14 @@
 """Benchmark task understanding: held-out accuracy, held-out APGR and latency.
 
-    PYTHONPATH=service python bench/bench_understanding.py [--quick]
+    PYTHONPATH=service python bench/bench_understanding.py [--quick [--artefact DIR]]
 
 By default a model is trained from scratch on the training side of each split (template-grouped
 taskmix split; MMLU split by subject) and measured on the held-out side, so no number below comes
 from rows the model saw. ``--quick`` skips training and measures the shipped artefact instead
-(which was trained on all rows, so its accuracy figures are optimistic). Latency is always
-measured on the shipped artefact through the public ``understand()``.
+(which was trained on all rows, so its accuracy figures are optimistic); with ``--artefact DIR`` it
+measures the artefact in DIR instead, e.g. an earlier commit's, taken out with
+``git worktree add /tmp/old <commit>``. Latency is always measured on the shipped artefact through
+the public ``understand()``.
 """
 
 from __future__ import annotations
@@ -180,6 +182,10 @@ def proxy_section(difficulty, taskmix: list[dict]) -> None:
             by_source.setdefault(key, []).append(difficulty(r["text"]))
     for key, vals in by_source.items():
         print(f"mean difficulty {key:<12} {statistics.mean(vals):.3f}  (n={len(vals)})")
+    gsm8k = [r["text"] for r in taskmix if r.get("source_label") == "GSM8K"]
+    if len(gsm8k) > 2:
+        ranks = [np.argsort(np.argsort(v)) for v in ([difficulty(t) for t in gsm8k], [len(t) for t in gsm8k])]
+        print(f"GSM8K rank correlation of difficulty with length {np.corrcoef(*ranks)[0, 1]:.2f}  (n={len(gsm8k)})")
     levels = []
     for r in taskmix:
         m = re.search(r"Level (\d)", r.get("source_label", ""))
@@ -233,6 +239,8 @@ def latency_section(taskmix: list[dict]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="measure the shipped artefact, no retraining")
+    parser.add_argument("--artefact", type=Path, default=None,
+                        help="with --quick: measure the artefact in this directory instead of the shipped one")
     args = parser.parse_args()
     root = data.data_dir()
     taskmix = data.read_jsonl(root / data.TASKMIX)
@@ -242,10 +250,13 @@ def main() -> int:
     print(f"# bench_understanding  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"python {platform.python_version()}, {platform.machine()}, cpus={os.cpu_count()}")
 
+    if args.artefact is not None and not args.quick:
+        parser.error("--artefact needs --quick")
     if args.quick:
-        from bestroute.understanding.model import shipped
-        model = shipped()
-        print("model: shipped artefact (trained on ALL rows: accuracy below is optimistic)")
+        from bestroute.understanding.model import LinearModel, shipped
+        model = LinearModel.load(args.artefact) if args.artefact else shipped()
+        print(f"model: {'artefact in ' + str(args.artefact) if args.artefact else 'shipped artefact'} "
+              "(trained on ALL rows: accuracy below is optimistic)")
     else:
         from bestroute.understanding import train
         t0 = time.time()
